@@ -1,0 +1,222 @@
+//! The command line: `run`, `check` and `reference`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+
+use chainsim::ledger::Line;
+use chainsim::model::Metric;
+use chainsim::report::{self, Provenance};
+use chainsim::runner::{self, RunOptions, RunResult};
+use chainsim::scenario::{DEFAULT_SCENARIO_LABEL, DEFAULT_SCENARIO_RON, Scenario, ScenarioError};
+
+/// chainsim: simulate the service-profit chain with agents and events.
+#[derive(Debug, Parser)]
+#[command(name = "chainsim", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do; with none, `run` the built-in default scenario.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario's arms for many replications and write the outputs.
+    Run(RunArgs),
+    /// Check scenario files and report every problem (exit 2 if any).
+    Check {
+        /// Scenario files (RON).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print the reference of every scenario field (the text of docs/SCENARIO.md).
+    Reference,
+}
+
+/// Arguments of `run`.
+#[derive(Debug, clap::Args, Default)]
+pub struct RunArgs {
+    /// Scenario file (RON); the built-in retail bank if omitted.
+    pub scenario: Option<PathBuf>,
+    /// Replications per arm (default: the scenario's).
+    #[arg(long)]
+    pub reps: Option<u32>,
+    /// Master seed (default: the scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Horizon in weeks (default: the scenario's).
+    #[arg(long)]
+    pub weeks: Option<u32>,
+    /// Output directory (default: output/<scenario name>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// Why a command failed, with the exit code it implies.
+pub enum Failure {
+    /// Usage or scenario errors: exit 2.
+    Input(String),
+    /// Failures while running or writing: exit 1.
+    Runtime(String),
+}
+
+/// Runs the parsed command line.
+pub fn dispatch(cli: Cli) -> Result<(), Failure> {
+    match cli.command.unwrap_or(Command::Run(RunArgs::default())) {
+        Command::Run(args) => run(args),
+        Command::Check { files } => check(&files),
+        Command::Reference => {
+            print!("{}", Scenario::reference_markdown());
+            Ok(())
+        }
+    }
+}
+
+fn check(files: &[PathBuf]) -> Result<(), Failure> {
+    let mut failed = Vec::new();
+    for f in files {
+        match Scenario::load(f) {
+            Ok(s) => println!(
+                "{}: ok ({}, {} arm{})",
+                f.display(),
+                s.name,
+                s.arms.len(),
+                if s.arms.len() == 1 { "" } else { "s" }
+            ),
+            Err(e) => failed.push(e.to_string()),
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::Input(failed.join("\n")))
+    }
+}
+
+fn load(path: Option<&Path>) -> Result<(Scenario, Provenance), ScenarioError> {
+    match path {
+        Some(p) => {
+            let file = p.display().to_string();
+            let text = std::fs::read_to_string(p).map_err(|source| ScenarioError::Read {
+                file: file.clone(),
+                source,
+            })?;
+            Ok((Scenario::parse(&text, &file)?, Provenance::of(&file, &text)))
+        }
+        None => Ok((
+            Scenario::built_in(),
+            Provenance::of(DEFAULT_SCENARIO_LABEL, DEFAULT_SCENARIO_RON),
+        )),
+    }
+}
+
+fn positive<T: PartialEq + Default + std::fmt::Display>(
+    flag: &str,
+    v: Option<T>,
+) -> Result<Option<T>, Failure> {
+    match v {
+        Some(x) if x == T::default() => Err(Failure::Input(format!(
+            "--{flag}: expected a number of at least 1, found {x}"
+        ))),
+        v => Ok(v),
+    }
+}
+
+fn run(args: RunArgs) -> Result<(), Failure> {
+    let (scenario, provenance) =
+        load(args.scenario.as_deref()).map_err(|e| Failure::Input(e.to_string()))?;
+    let mut options = RunOptions::from_scenario(&scenario);
+    options.progress = true;
+    if let Some(r) = positive("reps", args.reps)? {
+        options.replications = r;
+    }
+    if let Some(w) = positive("weeks", args.weeks)? {
+        options.weeks = w;
+    }
+    if let Some(t) = positive("threads", args.threads)? {
+        options.threads = t;
+    }
+    if let Some(s) = args.seed {
+        options.seed = s;
+    }
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
+    eprintln!(
+        "chainsim: {} ({}), {} arm(s) x {} replications x {} weeks, seed {}",
+        scenario.name,
+        provenance.file,
+        scenario.arms.len(),
+        options.replications,
+        options.weeks,
+        options.seed
+    );
+    let result = runner::run(&scenario, &options).map_err(|e| Failure::Runtime(e.to_string()))?;
+    let written = report::write_all(&result, &provenance, &out)
+        .map_err(|e| Failure::Runtime(e.to_string()))?;
+    print_summary(&result, &written);
+    Ok(())
+}
+
+fn print_summary(r: &RunResult, written: &[PathBuf]) {
+    let mut o = std::io::stdout().lock();
+    let rate = r.encounters as f64 / r.wall_seconds.max(1e-9);
+    let _ = writeln!(
+        o,
+        "simulated {} encounters in {:.2} s on {} thread(s): {:.2} million encounters/s",
+        r.encounters,
+        r.wall_seconds,
+        r.threads,
+        rate / 1e6
+    );
+    let last = r.options.weeks as usize - 1;
+    for arm in &r.arms {
+        let at_end = |m: Metric| arm.weekly[r.cell(r.sites, last, r.metric_index(m))];
+        let profit = at_end(Metric::CumulativeProfit);
+        let _ = writeln!(o, "arm {}:", arm.name);
+        let _ = writeln!(
+            o,
+            "  cumulative profit after {} weeks: median {:.0} (90% of replications in {:.0} .. {:.0})",
+            r.options.weeks,
+            profit.median(),
+            profit.p[0],
+            profit.p[4]
+        );
+        let mut npv: Vec<f64> = arm.replications.iter().map(|x| x.npv).collect();
+        let npv = chainsim::stats::Summary::of(&mut npv);
+        let _ = writeln!(
+            o,
+            "  NPV: median {:.0} (90%: {:.0} .. {:.0})",
+            npv.median(),
+            npv.p[0],
+            npv.p[4]
+        );
+        for (label, m, scale) in [
+            ("ISQ", Metric::Isq, 1.0),
+            ("morale", Metric::Morale, 1.0),
+            ("staff turnover %/yr", Metric::TurnoverAnnualised, 100.0),
+            ("satisfaction", Metric::Satisfaction, 1.0),
+            ("top-box share %", Metric::TopBoxShare, 100.0),
+            ("active customers", Metric::ActiveCustomers, 1.0),
+            ("weekly revenue", Metric::Money(Line::Revenue), 1.0),
+        ] {
+            let s = at_end(m);
+            let _ = writeln!(
+                o,
+                "  {label} in the last week: median {:.1} (90%: {:.1} .. {:.1})",
+                s.median() * scale,
+                s.p[0] * scale,
+                s.p[4] * scale
+            );
+        }
+    }
+    let _ = writeln!(o, "wrote:");
+    for p in written {
+        let _ = writeln!(o, "  {}", p.display());
+    }
+}

@@ -1,0 +1,79 @@
+//! Simulation time: whole seconds since the start of week 0 (Monday 00:00).
+
+use std::fmt;
+
+/// A point in simulated time, in whole seconds. Integer, so event order never depends on
+/// floating-point rounding and runs are bit-reproducible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct SimTime(pub u64);
+
+impl SimTime {
+    /// Seconds in a minute.
+    pub const MINUTE: u64 = 60;
+    /// Seconds in an hour.
+    pub const HOUR: u64 = 3_600;
+    /// Seconds in a day.
+    pub const DAY: u64 = 86_400;
+    /// Seconds in a week.
+    pub const WEEK: u64 = 7 * 86_400;
+
+    /// The start of day `day` (0-based).
+    pub const fn day_start(day: u64) -> SimTime {
+        SimTime(day * Self::DAY)
+    }
+
+    /// The start of week `week` (0-based).
+    pub const fn week_start(week: u64) -> SimTime {
+        SimTime(week * Self::WEEK)
+    }
+
+    /// Seconds since the start.
+    pub const fn seconds(self) -> u64 {
+        self.0
+    }
+
+    /// The 0-based week this time falls in.
+    pub const fn week(self) -> u64 {
+        self.0 / Self::WEEK
+    }
+
+    /// The 0-based day this time falls in.
+    pub const fn day(self) -> u64 {
+        self.0 / Self::DAY
+    }
+}
+
+impl fmt::Display for SimTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.0;
+        write!(
+            f,
+            "day {} {:02}:{:02}:{:02}",
+            s / SimTime::DAY,
+            s % SimTime::DAY / 3600,
+            s % 3600 / 60,
+            s % 60
+        )
+    }
+}
+
+/// Minutes (as a float, from a distribution) to whole seconds, rounded to nearest.
+#[inline]
+pub fn minutes_to_seconds(minutes: f64) -> u64 {
+    (minutes * 60.0).round().max(0.0) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calendar_arithmetic() {
+        let t = SimTime(SimTime::WEEK * 3 + SimTime::DAY * 2 + 3_725);
+        assert_eq!(t.week(), 3);
+        assert_eq!(t.day(), 23);
+        assert_eq!(t.to_string(), "day 23 01:02:05");
+        assert_eq!(minutes_to_seconds(1.5), 90);
+        assert_eq!(minutes_to_seconds(-1.0), 0);
+    }
+}

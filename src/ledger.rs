@@ -1,0 +1,227 @@
+//! Money in integer cents, and the ledger that records every cent in exactly one line.
+
+use std::ops::{Add, AddAssign, Sub};
+
+use serde::Serialize;
+
+/// An amount of money in integer cents of the scenario's currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize)]
+pub struct Money(pub i64);
+
+impl Money {
+    /// Zero.
+    pub const ZERO: Money = Money(0);
+
+    /// From an amount in currency units, rounded to the nearest cent.
+    pub fn from_currency(amount: f64) -> Money {
+        Money((amount * 100.0).round() as i64)
+    }
+
+    /// In currency units (for reports only; accounting stays in cents).
+    pub fn to_currency(self) -> f64 {
+        self.0 as f64 / 100.0
+    }
+
+    /// Cents.
+    pub fn cents(self) -> i64 {
+        self.0
+    }
+}
+
+impl Add for Money {
+    type Output = Money;
+    fn add(self, rhs: Money) -> Money {
+        Money(self.0 + rhs.0)
+    }
+}
+impl Sub for Money {
+    type Output = Money;
+    fn sub(self, rhs: Money) -> Money {
+        Money(self.0 - rhs.0)
+    }
+}
+impl AddAssign for Money {
+    fn add_assign(&mut self, rhs: Money) {
+        self.0 += rhs.0;
+    }
+}
+
+/// A line of the ledger. Revenue is the only income line; every other line is a cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Line {
+    /// Visits times spend.
+    Revenue = 0,
+    /// Scheduled hours times the wage.
+    Wages,
+    /// Overtime hours at the wage plus the premium.
+    Overtime,
+    /// Recruiting new hires.
+    Hiring,
+    /// Onboarding training of new hires.
+    Onboarding,
+    /// Skills training budget.
+    SkillsTraining,
+    /// Smile (display-rule) training.
+    SmileTraining,
+    /// Leadership development.
+    LeadershipTraining,
+    /// Depreciation of tooling and systems capex.
+    Tooling,
+    /// Paid acquisition of customers.
+    Marketing,
+    /// Rework and refunds of failed tasks.
+    ServiceFailure,
+    /// Fixed overhead.
+    Overhead,
+}
+
+impl Line {
+    /// Every line, in ledger order.
+    pub const ALL: [Line; 12] = [
+        Line::Revenue,
+        Line::Wages,
+        Line::Overtime,
+        Line::Hiring,
+        Line::Onboarding,
+        Line::SkillsTraining,
+        Line::SmileTraining,
+        Line::LeadershipTraining,
+        Line::Tooling,
+        Line::Marketing,
+        Line::ServiceFailure,
+        Line::Overhead,
+    ];
+
+    /// Number of lines.
+    pub const COUNT: usize = Line::ALL.len();
+
+    /// The snake_case name used in outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Line::Revenue => "revenue",
+            Line::Wages => "wages",
+            Line::Overtime => "overtime",
+            Line::Hiring => "hiring",
+            Line::Onboarding => "onboarding",
+            Line::SkillsTraining => "skills_training",
+            Line::SmileTraining => "smile_training",
+            Line::LeadershipTraining => "leadership_training",
+            Line::Tooling => "tooling",
+            Line::Marketing => "marketing",
+            Line::ServiceFailure => "service_failure",
+            Line::Overhead => "overhead",
+        }
+    }
+}
+
+/// Amounts by line for one period (a week or a month). Costs are stored as positive amounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Lines(pub [i64; Line::COUNT]);
+
+impl Lines {
+    /// Records `amount` in `line`.
+    #[inline]
+    pub fn post(&mut self, line: Line, amount: Money) {
+        self.0[line as usize] += amount.0;
+    }
+
+    /// The amount in `line`.
+    pub fn get(&self, line: Line) -> Money {
+        Money(self.0[line as usize])
+    }
+
+    /// Revenue.
+    pub fn revenue(&self) -> Money {
+        self.get(Line::Revenue)
+    }
+
+    /// Every cost line summed.
+    pub fn costs(&self) -> Money {
+        Money(self.0[1..].iter().sum())
+    }
+
+    /// Revenue minus costs.
+    pub fn profit(&self) -> Money {
+        self.revenue() - self.costs()
+    }
+
+    /// Adds every line of `other`.
+    pub fn add(&mut self, other: &Lines) {
+        for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
+            *a += b;
+        }
+    }
+}
+
+/// Capex spread over a fixed number of weeks, exactly to the cent: week k of a purchase of
+/// `a` cents over `n` weeks charges `a*(k+1)/n - a*k/n`, so the charges sum to `a`.
+#[derive(Debug, Clone)]
+pub struct Depreciation {
+    weeks: u32,
+    /// (cents, weeks already charged) per purchase still being depreciated.
+    purchases: Vec<(i64, u32)>,
+}
+
+impl Depreciation {
+    /// A schedule over `weeks` weeks, with a steady history of `weekly_capex` purchases so the
+    /// charge starts at its steady-state level.
+    pub fn new(weeks: u32, weekly_capex: Money) -> Depreciation {
+        let weeks = weeks.max(1);
+        let purchases = (1..weeks)
+            .rev()
+            .map(|charged| (weekly_capex.0, charged))
+            .collect();
+        Depreciation { weeks, purchases }
+    }
+
+    /// Records a purchase this week.
+    pub fn buy(&mut self, amount: Money) {
+        if amount.0 != 0 {
+            self.purchases.push((amount.0, 0));
+        }
+    }
+
+    /// This week's charge; advances every purchase by a week.
+    pub fn charge_week(&mut self) -> Money {
+        let n = i64::from(self.weeks);
+        let mut total = 0;
+        for (amount, charged) in &mut self.purchases {
+            let k = i64::from(*charged);
+            total += *amount * (k + 1) / n - *amount * k / n;
+            *charged += 1;
+        }
+        let weeks = self.weeks;
+        self.purchases.retain(|&(_, charged)| charged < weeks);
+        Money(total)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn depreciation_charges_every_cent() {
+        let mut d = Depreciation::new(7, Money::ZERO);
+        d.buy(Money(1_000_003));
+        let total: i64 = (0..10).map(|_| d.charge_week().0).sum();
+        assert_eq!(total, 1_000_003);
+    }
+
+    #[test]
+    fn steady_history_charges_steady_amount() {
+        let mut d = Depreciation::new(4, Money(400));
+        d.buy(Money(400));
+        assert_eq!(d.charge_week(), Money(400));
+    }
+
+    #[test]
+    fn profit_is_revenue_minus_costs() {
+        let mut l = Lines::default();
+        l.post(Line::Revenue, Money(10_000));
+        l.post(Line::Wages, Money(3_000));
+        l.post(Line::Overhead, Money(2_500));
+        assert_eq!(l.profit(), Money(4_500));
+        assert_eq!(Money::from_currency(12.345), Money(1_235));
+    }
+}

@@ -1,0 +1,21 @@
+//! The `chainsim` binary: parse, dispatch, print errors, exit with 2 for bad input, 1 for
+//! failures while running.
+
+mod cli;
+
+use clap::Parser;
+
+fn main() {
+    let args = cli::Cli::parse();
+    match cli::dispatch(args) {
+        Ok(()) => {}
+        Err(cli::Failure::Input(msg)) => {
+            eprintln!("{msg}");
+            std::process::exit(2);
+        }
+        Err(cli::Failure::Runtime(msg)) => {
+            eprintln!("error: {msg}");
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! The service-profit chain itself: sites, employees, customers and their encounters.
+
+pub mod metrics;
+pub mod people;
+pub mod sampling;
+pub mod site;
+pub mod world;
+
+pub use metrics::{Metric, WeekTally};
+pub use world::{ReplicationOutcome, simulate};

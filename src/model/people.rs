@@ -1,0 +1,110 @@
+//! Agent state as struct-of-arrays: employees and customers of one site. Slots are reused:
+//! a quit frees an employee slot for a hire, a lost customer's slot becomes a prospect again.
+
+/// Employees of one site, one entry per slot.
+#[derive(Debug, Clone, Default)]
+pub struct Employees {
+    /// Whether the slot holds an employee.
+    pub employed: Vec<bool>,
+    /// Whether the employee has a quit scheduled.
+    pub leaving: Vec<bool>,
+    /// Morale, 0-100.
+    pub morale: Vec<f64>,
+    /// Effectiveness relative to an experienced employee (learning curve), 0-1.
+    pub effectiveness: Vec<f64>,
+    /// Work intensity smoothed over weeks (short fatigue), 1 = normal.
+    pub fatigue_short: Vec<f64>,
+    /// Work intensity smoothed over a year (long fatigue), 1 = normal.
+    pub fatigue_long: Vec<f64>,
+    /// Emotional strain from surface acting, points.
+    pub strain: Vec<f64>,
+    /// Display-rule (smile) training level, points added to the display demand.
+    pub display_training: Vec<f64>,
+    /// Weeks since hire.
+    pub tenure_weeks: Vec<f64>,
+    /// When the employee's current service ends, seconds (carried across shifts).
+    pub busy_until: Vec<u64>,
+    /// Customers served this week.
+    pub served: Vec<u32>,
+    /// Sum of served customers' evaluations this week (the mirror).
+    pub evaluation_sum: Vec<f64>,
+    /// Mean evaluation of the customers last served (held when a week has none).
+    pub mirror: Vec<f64>,
+}
+
+impl Employees {
+    /// Adds an employee with the given morale and effectiveness, reusing a free slot.
+    pub fn hire(&mut self, morale: f64, effectiveness: f64, mirror: f64, now: u64) -> usize {
+        let slot = self.employed.iter().position(|e| !e).unwrap_or_else(|| {
+            let n = self.employed.len();
+            self.employed.push(false);
+            self.leaving.push(false);
+            self.morale.push(0.0);
+            self.effectiveness.push(0.0);
+            self.fatigue_short.push(1.0);
+            self.fatigue_long.push(1.0);
+            self.strain.push(0.0);
+            self.display_training.push(0.0);
+            self.tenure_weeks.push(0.0);
+            self.busy_until.push(0);
+            self.served.push(0);
+            self.evaluation_sum.push(0.0);
+            self.mirror.push(0.0);
+            n
+        });
+        self.employed[slot] = true;
+        self.leaving[slot] = false;
+        self.morale[slot] = morale;
+        self.effectiveness[slot] = effectiveness;
+        self.fatigue_short[slot] = 1.0;
+        self.fatigue_long[slot] = 1.0;
+        self.strain[slot] = 0.0;
+        self.display_training[slot] = 0.0;
+        self.tenure_weeks[slot] = 0.0;
+        self.busy_until[slot] = now;
+        self.served[slot] = 0;
+        self.evaluation_sum[slot] = 0.0;
+        self.mirror[slot] = mirror;
+        slot
+    }
+
+    /// Number of employees.
+    pub fn headcount(&self) -> usize {
+        self.employed.iter().filter(|&&e| e).count()
+    }
+
+    /// Slots that hold an employee, in slot order.
+    pub fn active(&self) -> impl Iterator<Item = usize> + '_ {
+        self.employed
+            .iter()
+            .enumerate()
+            .filter(|&(_, &e)| e)
+            .map(|(i, _)| i)
+    }
+}
+
+/// Customers and prospects of one site, one entry per slot of the site's market.
+#[derive(Debug, Clone, Default)]
+pub struct Customers {
+    /// Whether the slot holds an active customer (otherwise a prospect).
+    pub active: Vec<bool>,
+    /// Visit rate of the slot, visits per week before local and seasonal scaling.
+    pub rate_per_week: Vec<f64>,
+    /// Satisfaction, 0-100.
+    pub satisfaction: Vec<f64>,
+    /// Expectation, 0-100.
+    pub expectation: Vec<f64>,
+    /// Fixed offset subtracted from what this person perceives.
+    pub harshness: Vec<f64>,
+    /// Week the customer joined.
+    pub joined_week: Vec<u32>,
+    /// Prospect slots, available for acquisition.
+    pub prospects: Vec<u32>,
+}
+
+impl Customers {
+    /// Number of active customers.
+    pub fn count(&self) -> usize {
+        self.active.len() - self.prospects.len()
+    }
+}

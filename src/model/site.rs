@@ -1,0 +1,1091 @@
+//! One site: its staff, customers, queue and stocks, the encounter loop, and the weekly review.
+//!
+//! The encounter loop is the hot path. Arrivals are the superposition of every market slot's
+//! Poisson visits, generated in time order at the site's total rate and assigned to a slot by
+//! an alias table; arrivals to prospect slots are thinned away, which keeps the process exact
+//! while customers come and go. The queue is FIFO over the servers on shift, so each arrival's
+//! service start is known when it arrives (the earliest time a server is free): service start,
+//! service end and abandonment are computed, not queued, and no heap is touched per encounter.
+
+use rand::Rng;
+
+use super::metrics::WeekTally;
+use super::people::{Customers, Employees};
+use super::sampling::{
+    AliasTable, ServiceTimeSampler, exp1, gamma_mean, interpolate, normal, poisson, unit,
+    unit_low32,
+};
+use crate::engine::SimTime;
+use crate::engine::rng::{Purpose, Stream, stream};
+use crate::ledger::{Depreciation, Line, Lines, Money};
+use crate::scenario::Scenario;
+
+/// Oliva & Sterman (2001): productivity by smoothed work intensity (short fatigue).
+const FATIGUE_PRODUCTIVITY: [(f64, f64); 8] = [
+    (1.0, 1.0),
+    (1.14, 1.0),
+    (1.29, 0.92),
+    (1.43, 0.785),
+    (1.57, 0.695),
+    (1.71, 0.64),
+    (1.86, 0.60),
+    (2.0, 0.57),
+];
+/// Oliva & Sterman (2001): expected tenure multiplier by sustained intensity (long fatigue).
+const FATIGUE_TENURE: [(f64, f64); 2] = [(1.0, 1.0), (2.0, 0.593)];
+
+/// Things shared by every site of a run: the scenario and derived lookup tables.
+pub struct Context<'a> {
+    /// The scenario.
+    pub scenario: &'a Scenario,
+    /// Service-treatment churn hazard per year by satisfaction, at 0.1-point steps.
+    pub churn_by_satisfaction: Vec<f64>,
+    /// Exogenous loss hazards per year: product, competitor, moved.
+    pub exogenous_per_year: [f64; 3],
+    /// Service-time sampler.
+    pub service_times: ServiceTimeSampler,
+    /// Scheduled hours per open day.
+    pub shift_hours: f64,
+    /// Open seconds per week.
+    pub open_seconds_per_week: f64,
+    /// Whether to keep a trace of every encounter (tests only).
+    pub trace: bool,
+}
+
+impl<'a> Context<'a> {
+    /// Derives the shared tables from a scenario.
+    pub fn new(scenario: &'a Scenario, trace: bool) -> Context<'a> {
+        let c = &scenario.customers;
+        let logistic = |x: f64| 1.0 / (1.0 + (-x).exp());
+        let churn_by_satisfaction = (0..=1000)
+            .map(|i| {
+                let s = i as f64 / 10.0;
+                if !scenario.links.satisfaction_to_churn {
+                    return c.churn_middle_per_year;
+                }
+                // Flat through the middle, stepping down steeply at the top and up at the bottom.
+                let top = logistic((s - c.churn_top_threshold) / c.churn_step_width);
+                let bottom = logistic((c.churn_bottom_threshold - s) / c.churn_step_width);
+                c.churn_middle_per_year
+                    + (c.churn_top_per_year - c.churn_middle_per_year) * top
+                    + (c.churn_bottom_per_year - c.churn_middle_per_year) * bottom
+            })
+            .collect();
+        let clock = &scenario.clock;
+        let open_minutes = f64::from(clock.close_minute - clock.open_minute);
+        Context {
+            scenario,
+            churn_by_satisfaction,
+            exogenous_per_year: [
+                c.loss_product_per_year,
+                c.loss_competitor_per_year,
+                c.loss_moved_per_year,
+            ],
+            service_times: ServiceTimeSampler::new(
+                scenario.service.time_distribution,
+                scenario.service.time_cv,
+            ),
+            shift_hours: open_minutes / 60.0,
+            open_seconds_per_week: open_minutes * 60.0 * f64::from(clock.open_days_per_week),
+            trace,
+        }
+    }
+}
+
+/// One encounter as it happened (kept only when tracing).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EncounterRecord {
+    /// Customer slot.
+    pub customer: u32,
+    /// Arrival time, seconds.
+    pub arrived: u64,
+    /// Service start, seconds (equal to `ended` and the abandonment time if abandoned).
+    pub started: u64,
+    /// Service end or abandonment, seconds.
+    pub ended: u64,
+    /// Employee slot, or `u32::MAX` if abandoned.
+    pub employee: u32,
+}
+
+/// Servers on shift today, struct-of-arrays; values cached from the employee at shift start.
+#[derive(Debug, Clone, Default)]
+struct Servers {
+    free_at: Vec<u64>,
+    employee: Vec<u32>,
+    mean_service_seconds: Vec<f64>,
+    p_success: Vec<f64>,
+    courtesy: Vec<f64>,
+    competence: Vec<f64>,
+}
+
+impl Servers {
+    fn clear(&mut self) {
+        self.free_at.clear();
+        self.employee.clear();
+        self.mean_service_seconds.clear();
+        self.p_success.clear();
+        self.courtesy.clear();
+        self.competence.clear();
+    }
+
+    fn remove_employee(&mut self, e: u32) {
+        if let Some(i) = self.employee.iter().position(|&x| x == e) {
+            self.free_at.remove(i);
+            self.employee.remove(i);
+            self.mean_service_seconds.remove(i);
+            self.p_success.remove(i);
+            self.courtesy.remove(i);
+            self.competence.remove(i);
+        }
+    }
+}
+
+/// Random streams of a site, one per purpose.
+struct Streams {
+    arrivals: Stream,
+    outcome: Stream,
+    employees: Stream,
+    hiring: Stream,
+    acquisition: Stream,
+}
+
+/// A hire or quit the review asks the world to schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffChange {
+    /// Employee slot quits at the end of day `day_offset` (0-6) of the next week.
+    Quit { employee: u32, day_offset: u64 },
+    /// A new hire arrives after `days` days.
+    Hire { days: u64 },
+}
+
+/// A site and everything in it.
+pub struct Site {
+    /// Index of the site in the firm.
+    pub index: usize,
+    /// Local demand multiplier drawn at setup.
+    pub demand_multiplier: f64,
+    /// Manager quality drawn at setup, 0-100.
+    pub manager_quality: f64,
+    /// Employees.
+    pub employees: Employees,
+    /// Customers and prospects.
+    pub customers: Customers,
+    alias: AliasTable,
+    total_rate_per_week: f64,
+    servers: Servers,
+    streams: Streams,
+    // Arrival window of the current shift and the next arrival in it.
+    window_close: u64,
+    next_arrival: u64,
+    arrival_rate_per_second: f64,
+    /// Demand scale of the current week (season times shocks times local demand).
+    demand_scale: f64,
+    // Stocks and pressures.
+    /// Tools and systems stock, 0-100.
+    pub tools: f64,
+    /// Skills development stock, 0-100.
+    pub skills: f64,
+    /// Leadership development on top of the manager, points.
+    pub leadership_development: f64,
+    /// Staffing adequacy, 0-100.
+    pub staffing: f64,
+    /// Internal service quality, 0-100.
+    pub isq: f64,
+    /// Work pressure last measured.
+    pub work_pressure: f64,
+    /// Work intensity this week.
+    pub intensity: f64,
+    /// Time-per-service factor from work pressure this week.
+    pub time_factor: f64,
+    /// The current service standard, minutes.
+    pub standard_minutes: f64,
+    offered_hours_smoothed: f64,
+    productivity_smoothed: f64,
+    /// Hires on their way (vacancies being filled).
+    pub pending_hires: u32,
+    /// Headcount management wants.
+    pub desired_headcount: u32,
+    depreciation: Depreciation,
+    // This week's running figures.
+    tally: WeekTally,
+    offered_seconds: f64,
+    effective_hours: f64,
+    clearing_overtime_seconds: u64,
+    /// Money of the current month, cents by line.
+    pub month: Lines,
+    /// Cumulative profit, cents.
+    pub cumulative_profit_cents: i64,
+    /// Encounters simulated (served plus abandoned).
+    pub encounters: u64,
+    /// Every encounter, when tracing.
+    pub trace: Vec<EncounterRecord>,
+}
+
+impl Site {
+    /// Builds site `index` of replication `replication`.
+    pub fn new(ctx: &Context, seed: u64, replication: u64, index: usize) -> Site {
+        let scn = ctx.scenario;
+        let s = index as u64;
+        let mut setup = stream(seed, replication, s, Purpose::Setup);
+        let draw = |rng: &mut Stream, r: crate::scenario::Range| {
+            r.min + (r.max - r.min) * unit(rng.next_u64())
+        };
+        let demand_multiplier = draw(&mut setup, scn.sites.demand_multiplier);
+        let manager_quality = draw(&mut setup, scn.sites.manager_quality);
+
+        let market = scn.sites.market_per_site as usize;
+        let c = &scn.customers;
+        let mut customers = Customers::default();
+        for slot in 0..market {
+            let rate = gamma_mean(
+                &mut setup,
+                scn.demand.visit_rate_shape,
+                scn.demand.visits_per_customer_per_week,
+            );
+            let active = slot < scn.sites.customers_per_site as usize;
+            let sat = (c.satisfaction_initial + c.satisfaction_initial_sd * normal(&mut setup))
+                .clamp(0.0, 100.0);
+            customers.active.push(active);
+            customers.rate_per_week.push(rate);
+            customers.satisfaction.push(sat);
+            customers.expectation.push(c.expectation_initial);
+            customers
+                .harshness
+                .push(c.harshness_sd * normal(&mut setup));
+            customers.joined_week.push(0);
+            if !active {
+                customers.prospects.push(slot as u32);
+            }
+        }
+        let alias = AliasTable::new(&customers.rate_per_week);
+        let total_rate_per_week = customers.rate_per_week.iter().sum();
+
+        let e = &scn.employees;
+        let mut employees = Employees::default();
+        for _ in 0..scn.sites.employees_per_site {
+            let slot = employees.hire(e.morale_initial, 1.0, c.satisfaction_initial, 0);
+            // The starting staff has been there a while: spread tenure over a year or two.
+            employees.tenure_weeks[slot] = 26.0 + 78.0 * unit(setup.next_u64());
+        }
+
+        let isq = &scn.isq;
+        let standard = scn.service.standard_time_minutes;
+        let n0 = f64::from(scn.sites.employees_per_site);
+        let mut site = Site {
+            index,
+            demand_multiplier,
+            manager_quality,
+            employees,
+            customers,
+            alias,
+            total_rate_per_week,
+            servers: Servers::default(),
+            streams: Streams {
+                arrivals: stream(seed, replication, s, Purpose::Arrivals),
+                outcome: stream(seed, replication, s, Purpose::Outcome),
+                employees: stream(seed, replication, s, Purpose::Employees),
+                hiring: stream(seed, replication, s, Purpose::Hiring),
+                acquisition: stream(seed, replication, s, Purpose::Acquisition),
+            },
+            window_close: 0,
+            next_arrival: u64::MAX,
+            arrival_rate_per_second: 0.0,
+            demand_scale: demand_multiplier,
+            tools: isq.tools_initial,
+            skills: isq.skills_initial,
+            leadership_development: 0.0,
+            staffing: 50.0,
+            isq: 50.0,
+            work_pressure: 0.0,
+            intensity: 1.0,
+            time_factor: 1.0,
+            standard_minutes: standard,
+            offered_hours_smoothed: 0.0,
+            productivity_smoothed: 1.0,
+            pending_hires: 0,
+            desired_headcount: scn.sites.employees_per_site,
+            depreciation: Depreciation::new(
+                isq.tools_depreciation_weeks,
+                Money::from_currency(isq.tools_capex_per_site_per_week),
+            ),
+            tally: WeekTally::default(),
+            offered_seconds: 0.0,
+            effective_hours: 0.0,
+            clearing_overtime_seconds: 0,
+            month: Lines::default(),
+            cumulative_profit_cents: 0,
+            encounters: 0,
+            trace: Vec::new(),
+        };
+        // Management starts from the demand it expects, so the first weeks are not a false alarm.
+        let expected_visits =
+            site.total_rate_per_week * demand_multiplier * f64::from(scn.sites.customers_per_site)
+                / market.max(1) as f64;
+        site.offered_hours_smoothed = expected_visits * standard / 60.0;
+        site.productivity_smoothed = site.mean_speed(ctx).max(1e-6);
+        let _ = n0;
+        site.update_isq(ctx);
+        site
+    }
+
+    fn tool_factor(&self, ctx: &Context) -> f64 {
+        if ctx.scenario.links.tools_to_service {
+            1.0 + ctx.scenario.isq.tools_effect * (self.tools - 50.0) / 50.0
+        } else {
+            1.0
+        }
+    }
+
+    /// Mean speed (effectiveness x tools x fatigue) over the employees; 1 when links are off.
+    fn mean_speed(&self, ctx: &Context) -> f64 {
+        let n = self.employees.headcount();
+        if n == 0 {
+            return 1.0;
+        }
+        self.employees
+            .active()
+            .map(|e| self.speed(ctx, e, 1.0))
+            .sum::<f64>()
+            / n as f64
+    }
+
+    /// Employee `e`'s speed relative to the standard, before work pressure.
+    fn speed(&self, ctx: &Context, e: usize, trainer_factor: f64) -> f64 {
+        let l = &ctx.scenario.links;
+        if !l.effectiveness_to_speed {
+            return 1.0;
+        }
+        let fatigue = if l.fatigue_to_productivity {
+            interpolate(&FATIGUE_PRODUCTIVITY, self.employees.fatigue_short[e])
+        } else {
+            1.0
+        };
+        self.employees.effectiveness[e] * self.tool_factor(ctx) * fatigue * trainer_factor
+    }
+
+    fn is_rookie(&self, ctx: &Context, e: usize) -> bool {
+        self.employees.effectiveness[e] < ctx.scenario.employees.rookie_threshold
+    }
+
+    /// Shift start: draws absences, puts the present employees on shift and opens arrivals
+    /// for `[open, close)`.
+    pub fn start_shift(&mut self, ctx: &Context, open: u64, close: u64) {
+        let scn = ctx.scenario;
+        let (l, e, c) = (&scn.links, &scn.employees, &scn.customers);
+        self.servers.clear();
+        let rookies = self
+            .employees
+            .active()
+            .filter(|&i| self.is_rookie(ctx, i))
+            .count() as f64;
+        let experienced = self.employees.headcount() as f64 - rookies;
+        let trainer_factor = if l.trainer_time && experienced > 0.0 {
+            (1.0 - e.trainer_time_per_rookie * rookies / experienced).max(0.5)
+        } else {
+            1.0
+        };
+        let tool = self.tool_factor(ctx);
+        let ratio =
+            (self.standard_minutes * self.time_factor / scn.service.standard_time_minutes).min(1.0);
+        let slots: Vec<usize> = self.employees.active().collect();
+        for i in slots {
+            if unit(self.streams.employees.next_u64()) < e.absence_probability {
+                continue;
+            }
+            let tf = if self.is_rookie(ctx, i) {
+                1.0
+            } else {
+                trainer_factor
+            };
+            let speed = self.speed(ctx, i, tf);
+            let eff = self.employees.effectiveness[i];
+            let mean = self.standard_minutes * 60.0 * self.time_factor
+                / (speed * self.intensity).max(1e-6);
+            let mut p = scn.service.task_success_experienced;
+            if l.effectiveness_to_speed || l.learning_curve {
+                p *= eff.powf(scn.service.skill_error_elasticity);
+            }
+            if l.tools_to_service {
+                p *= tool;
+            }
+            if l.skills_to_service {
+                p *= 0.95 + 0.1 * self.skills / 100.0;
+            }
+            if l.pressure_to_corner_cutting || l.standard_erosion {
+                p *= ratio.powf(scn.service.corner_cutting_error_elasticity);
+            }
+            let morale = self.employees.morale[i];
+            let display = e.display_demand_base + self.employees.display_training[i];
+            let courtesy = if !l.morale_to_courtesy {
+                display
+            } else if morale >= display {
+                morale + c.deep_acting_bonus
+            } else {
+                morale + c.display_authenticity * (display - morale)
+            };
+            self.servers
+                .free_at
+                .push(self.employees.busy_until[i].max(open));
+            self.servers.employee.push(i as u32);
+            self.servers.mean_service_seconds.push(mean);
+            self.servers.p_success.push(p.clamp(0.0, 1.0));
+            self.servers.courtesy.push(courtesy.clamp(0.0, 100.0));
+            self.servers.competence.push(
+                c.competence_failed
+                    + (c.competence_done_well - c.competence_failed) * (eff * tool).min(1.0),
+            );
+            self.tally.staffed_hours += ctx.shift_hours;
+            self.effective_hours += ctx.shift_hours * speed;
+        }
+        self.window_close = close;
+        self.arrival_rate_per_second =
+            self.total_rate_per_week * self.demand_scale / ctx.open_seconds_per_week;
+        self.next_arrival = self.arrival_after(open);
+    }
+
+    /// The first arrival after `t` within the window, or `u64::MAX`.
+    #[inline]
+    fn arrival_after(&mut self, t: u64) -> u64 {
+        if self.arrival_rate_per_second <= 0.0 {
+            return u64::MAX;
+        }
+        let gap = exp1(self.streams.arrivals.next_u64()) / self.arrival_rate_per_second;
+        let at = t as f64 + gap;
+        if at >= self.window_close as f64 {
+            u64::MAX
+        } else {
+            at.round() as u64
+        }
+    }
+
+    /// Shift end: servers finish the customers already queued (overtime); arrivals stop.
+    pub fn end_shift(&mut self, close: u64) {
+        for (i, &free) in self.servers.free_at.iter().enumerate() {
+            self.employees.busy_until[self.servers.employee[i] as usize] = free;
+            self.clearing_overtime_seconds += free.saturating_sub(close);
+        }
+        self.next_arrival = u64::MAX;
+    }
+
+    /// An employee leaves: off shift now, slot freed.
+    pub fn quit(&mut self, employee: u32) {
+        let e = employee as usize;
+        if self.employees.employed[e] {
+            self.employees.employed[e] = false;
+            self.servers.remove_employee(employee);
+            self.tally.quits += 1.0;
+        }
+    }
+
+    /// A new hire arrives (a vacancy filled); they are on shift from the next shift.
+    pub fn hire_arrives(&mut self, ctx: &Context, now: u64) {
+        let scn = ctx.scenario;
+        let eff = if scn.links.learning_curve {
+            scn.employees.rookie_effectiveness
+        } else {
+            1.0
+        };
+        self.employees.hire(
+            scn.employees.morale_initial,
+            eff,
+            scn.customers.satisfaction_initial,
+            now,
+        );
+        self.pending_hires = self.pending_hires.saturating_sub(1);
+        self.tally.hires += 1.0;
+        self.month.post(
+            Line::Hiring,
+            Money::from_currency(scn.employees.hiring_cost),
+        );
+        self.month.post(
+            Line::Onboarding,
+            Money::from_currency(scn.employees.onboarding_cost),
+        );
+        self.tally.money.post(
+            Line::Hiring,
+            Money::from_currency(scn.employees.hiring_cost),
+        );
+        self.tally.money.post(
+            Line::Onboarding,
+            Money::from_currency(scn.employees.onboarding_cost),
+        );
+    }
+
+    /// Simulates every arrival before `t`. This is the encounter loop.
+    pub fn advance_to(&mut self, ctx: &Context, t: u64, week: u32) {
+        while self.next_arrival < t {
+            let at = self.next_arrival;
+            self.next_arrival = self.arrival_after(at);
+            self.arrival(ctx, at, week);
+        }
+    }
+
+    #[inline]
+    fn arrival(&mut self, ctx: &Context, at: u64, week: u32) {
+        // Every arrival draws the same words whether or not its slot is active, so the k-th
+        // arrival sees the same numbers in every arm (common random numbers).
+        let rng = &mut self.streams.arrivals;
+        let slot = self.alias.pick(rng.next_u64());
+        let w_patience = rng.next_u64();
+        let w_service = rng.next_u64();
+        let w_outcome = rng.next_u64();
+        if !self.customers.active[slot] {
+            return;
+        }
+        let scn = ctx.scenario;
+        self.tally.arrivals += 1.0;
+        self.encounters += 1;
+        self.offered_seconds += scn.service.standard_time_minutes * 60.0;
+
+        // The earliest-free server takes the customer (FIFO over servers on shift).
+        let n = self.servers.free_at.len();
+        let mut best = usize::MAX;
+        let mut best_free = u64::MAX;
+        let mut busy = 0usize;
+        for (i, &f) in self.servers.free_at.iter().enumerate() {
+            if f < best_free {
+                best_free = f;
+                best = i;
+            }
+            busy += usize::from(f > at);
+        }
+        let start = best_free.max(at);
+        let wait = start - at;
+        let patience = if scn.service.abandonment {
+            exp1(w_patience) * scn.service.patience_mean_minutes * 60.0
+        } else {
+            f64::INFINITY
+        };
+        if best == usize::MAX || wait as f64 > patience {
+            let gave_up = if patience.is_finite() {
+                at + patience.round() as u64
+            } else {
+                at
+            };
+            self.abandon(ctx, slot, at, gave_up, week);
+            return;
+        }
+        let busy_share = busy as f64 / n as f64;
+        let duration = ctx.service_times.sample(
+            self.servers.mean_service_seconds[best],
+            w_service,
+            &mut self.streams.outcome,
+        );
+        let end = start + duration.round().max(1.0) as u64;
+        self.servers.free_at[best] = end;
+        let employee = self.servers.employee[best];
+        let ok = unit(w_outcome) < self.servers.p_success[best];
+        self.tally.served += 1.0;
+        self.tally.busy_hours += (end - start) as f64 / 3600.0;
+        self.tally.wait_seconds_sum += wait as f64;
+        if ctx.trace {
+            self.trace.push(EncounterRecord {
+                customer: slot as u32,
+                arrived: at,
+                started: start,
+                ended: end,
+                employee,
+            });
+        }
+
+        let c = &scn.customers;
+        let l = &scn.links;
+        let competence = if ok {
+            self.servers.competence[best]
+        } else {
+            c.competence_failed
+        };
+        let mut courtesy_weight = c.weight_courtesy;
+        if l.competence_gates_courtesy && !ok {
+            courtesy_weight = 0.0;
+        }
+        if l.busyness_discounts_courtesy {
+            courtesy_weight *= 1.0 - c.busy_courtesy_discount * busy_share;
+        }
+        let courtesy = self.servers.courtesy[best];
+        let quality = self.perceive(
+            ctx,
+            slot,
+            competence,
+            courtesy_weight * courtesy,
+            courtesy_weight,
+            wait as f64,
+        );
+        let evaluation = self.update_customer(ctx, slot, quality);
+        let e = employee as usize;
+        self.employees.served[e] += 1;
+        self.employees.evaluation_sum[e] += evaluation;
+
+        // Revenue: spend grows with tenure.
+        let mut spend = c.spend_per_visit;
+        if l.tenure_to_spend {
+            let years = f64::from(week.saturating_sub(self.customers.joined_week[slot])) / 52.0;
+            spend *= 1.0 + c.spend_growth_per_year * years.min(c.spend_growth_cap_years);
+        }
+        let revenue = Money::from_currency(spend);
+        self.month.post(Line::Revenue, revenue);
+        self.tally.money.post(Line::Revenue, revenue);
+        if !ok {
+            self.tally.failures += 1.0;
+            let cost = Money::from_currency(scn.service.failure_cost);
+            self.month.post(Line::ServiceFailure, cost);
+            self.tally.money.post(Line::ServiceFailure, cost);
+        }
+        let rude = courtesy < c.rude_threshold;
+        let catastrophe = l.catastrophic_loss
+            && !ok
+            && rude
+            && unit(self.streams.outcome.next_u64()) < c.catastrophe_loss_probability;
+        self.after_encounter(ctx, slot, evaluation, unit_low32(w_outcome), catastrophe);
+    }
+
+    fn abandon(&mut self, ctx: &Context, slot: usize, at: u64, gave_up: u64, _week: u32) {
+        self.tally.abandoned += 1.0;
+        if ctx.trace {
+            self.trace.push(EncounterRecord {
+                customer: slot as u32,
+                arrived: at,
+                started: gave_up,
+                ended: gave_up,
+                employee: u32::MAX,
+            });
+        }
+        let c = &ctx.scenario.customers;
+        let quality = self.perceive(
+            ctx,
+            slot,
+            c.competence_failed,
+            0.0,
+            0.0,
+            (gave_up - at) as f64,
+        );
+        let evaluation = self.update_customer(ctx, slot, quality);
+        let u = unit_low32(self.streams.outcome.next_u64());
+        self.after_encounter(ctx, slot, evaluation, u, false);
+    }
+
+    /// Perceived quality of an encounter, 0-100.
+    #[inline]
+    fn perceive(
+        &mut self,
+        ctx: &Context,
+        slot: usize,
+        competence: f64,
+        courtesy_term: f64,
+        courtesy_weight: f64,
+        wait_seconds: f64,
+    ) -> f64 {
+        let c = &ctx.scenario.customers;
+        let (wait_term, wait_weight) = if ctx.scenario.links.waiting_to_quality {
+            let excess = wait_seconds / 60.0 - c.wait_tolerance_minutes;
+            let score = if excess > 0.0 {
+                c.wait_score_within_tolerance * (-excess / c.wait_scale_minutes).exp()
+            } else {
+                c.wait_score_within_tolerance
+            };
+            (c.weight_wait * score, c.weight_wait)
+        } else {
+            (0.0, 0.0)
+        };
+        let total = c.weight_competence + courtesy_weight + wait_weight;
+        let q = (c.weight_competence * competence + courtesy_term + wait_term) / total.max(1e-12);
+        let q = (q - self.customers.harshness[slot]).clamp(0.0, 100.0);
+        self.tally.quality_sum += q;
+        q
+    }
+
+    /// Disconfirmation moves satisfaction; expectations adapt. Returns the evaluation.
+    #[inline]
+    fn update_customer(&mut self, ctx: &Context, slot: usize, quality: f64) -> f64 {
+        let c = &ctx.scenario.customers;
+        let expected = self.customers.expectation[slot];
+        let evaluation =
+            (quality + c.disconfirmation_weight * (quality - expected)).clamp(0.0, 100.0);
+        let s = &mut self.customers.satisfaction[slot];
+        *s += c.satisfaction_learning_rate * (evaluation - *s);
+        self.customers.expectation[slot] =
+            expected + c.expectation_learning_rate * (quality - expected);
+        evaluation
+    }
+
+    /// Word of mouth, complaints and churn after an encounter; `u` is the churn draw.
+    #[inline]
+    fn after_encounter(
+        &mut self,
+        ctx: &Context,
+        slot: usize,
+        evaluation: f64,
+        u: f64,
+        catastrophe: bool,
+    ) {
+        let c = &ctx.scenario.customers;
+        let mut recovered = false;
+        if evaluation < c.dissatisfied_threshold {
+            self.tally.wom_negative += c.wom_dissatisfied_tells;
+            if unit(self.streams.outcome.next_u64()) < c.complaint_probability {
+                self.tally.complaints += 1.0;
+                if c.empowered_recovery
+                    && unit(self.streams.outcome.next_u64()) < c.recovery_keep_share
+                {
+                    self.tally.recovered += 1.0;
+                    recovered = true;
+                }
+            }
+        } else if evaluation >= c.delighted_threshold {
+            self.tally.wom_positive += c.wom_delighted_tells;
+        }
+        if catastrophe && !recovered {
+            self.lose(slot, 0);
+            return;
+        }
+        // Per-visit defection probability = hazard / visit rate: with Poisson visits this
+        // thins the visits into a defection process with exactly the hazard's rate.
+        let visits_per_year = self.customers.rate_per_week[slot] * self.demand_scale * 52.0;
+        let s = self.customers.satisfaction[slot];
+        let service = if recovered {
+            0.0
+        } else {
+            ctx.churn_by_satisfaction[(s * 10.0) as usize]
+        };
+        let [product, competitor, moved] = ctx.exogenous_per_year;
+        let mut threshold = service / visits_per_year;
+        if u < threshold {
+            return self.lose(slot, 0);
+        }
+        for (cause, h) in [(1, product), (2, competitor), (3, moved)] {
+            threshold += h / visits_per_year;
+            if u < threshold {
+                return self.lose(slot, cause);
+            }
+        }
+    }
+
+    fn lose(&mut self, slot: usize, cause: u8) {
+        self.customers.active[slot] = false;
+        self.customers.prospects.push(slot as u32);
+        match cause {
+            0 => self.tally.lost_service += 1.0,
+            1 => self.tally.lost_product += 1.0,
+            2 => self.tally.lost_competitor += 1.0,
+            _ => self.tally.lost_moved += 1.0,
+        }
+    }
+
+    /// Sets the demand scale for the coming week (season and shocks, times local demand).
+    pub fn set_demand(&mut self, season_and_shocks: f64) {
+        self.demand_scale = self.demand_multiplier * season_and_shocks;
+    }
+
+    fn update_isq(&mut self, ctx: &Context) {
+        let scn = ctx.scenario;
+        let i = &scn.isq;
+        let leadership = (self.manager_quality + self.leadership_development).clamp(0.0, 100.0);
+        let pay = (50.0
+            + i.pay_fairness_per_percent
+                * 100.0
+                * (scn.employees.wage_per_hour / i.market_wage_per_hour - 1.0))
+            .clamp(0.0, 100.0);
+        let parts = [
+            (i.weight_tools, self.tools),
+            (i.weight_skills, self.skills),
+            (i.weight_leadership, leadership),
+            (i.weight_staffing, self.staffing),
+            (i.weight_pay, pay),
+        ];
+        let total: f64 = parts.iter().map(|p| p.0).sum();
+        self.isq = parts.iter().map(|(w, x)| w * x).sum::<f64>() / total;
+    }
+
+    fn pay_fairness(&self, ctx: &Context) -> f64 {
+        let scn = ctx.scenario;
+        let i = &scn.isq;
+        (50.0
+            + i.pay_fairness_per_percent
+                * 100.0
+                * (scn.employees.wage_per_hour / i.market_wage_per_hour - 1.0))
+            .clamp(0.0, 100.0)
+    }
+
+    /// The weekly review: pressure, stocks, people, hiring and acquisition; posts the week's
+    /// money and returns its tally (with staffing changes for the world to schedule).
+    pub fn weekly_review(&mut self, ctx: &Context, week: u32) -> (WeekTally, Vec<StaffChange>) {
+        let scn = ctx.scenario;
+        let (l, e, i) = (&scn.links, &scn.employees, &scn.isq);
+        let half = |hl: f64| 0.5f64.powf(1.0 / hl);
+
+        // Work pressure from this week's offered work against effective capacity.
+        let desired = self.offered_seconds / 3600.0 / scn.service.target_utilisation;
+        self.work_pressure = if desired > 0.0 {
+            ((desired - self.effective_hours) / desired).clamp(-1.0, 1.0)
+        } else {
+            0.0
+        };
+        let wp = self.work_pressure;
+        let intensity = if l.pressure_to_intensity {
+            (e.intensity_elasticity * wp).exp()
+        } else {
+            1.0
+        };
+        let time_factor = if l.pressure_to_corner_cutting {
+            (-e.corner_cutting_elasticity * wp).exp()
+        } else {
+            1.0
+        };
+        // Overtime: clearing the queue after close, plus the extra hours that intensity implies.
+        let overtime_hours = self.clearing_overtime_seconds as f64 / 3600.0
+            + self.tally.staffed_hours * (self.intensity - 1.0).max(0.0);
+        self.tally.overtime_hours = overtime_hours;
+        self.intensity = intensity;
+        self.time_factor = time_factor;
+        if l.standard_erosion {
+            let actual = self.standard_minutes * time_factor;
+            let tau = if actual < self.standard_minutes {
+                e.standard_erosion_weeks
+            } else {
+                e.standard_recovery_weeks
+            };
+            self.standard_minutes += (actual - self.standard_minutes) / tau;
+        }
+
+        // ISQ stocks.
+        let headcount = self.employees.headcount() as f64;
+        let capex = Money::from_currency(i.tools_capex_per_site_per_week);
+        self.depreciation.buy(capex);
+        self.tools = (self.tools * half(i.tools_half_life_weeks)
+            + i.tools_capex_per_site_per_week * i.tools_points_per_currency)
+            .clamp(0.0, 100.0);
+        self.skills = (self.skills * half(i.skills_half_life_weeks)
+            + i.skills_budget_per_employee_per_week * i.skills_points_per_currency)
+            .clamp(0.0, 100.0);
+        self.leadership_development *= half(i.leadership_half_life_weeks);
+        self.staffing +=
+            (50.0 * (1.0 - wp) - self.staffing).clamp(-100.0, 100.0) / i.staffing_smoothing_weeks;
+        self.update_isq(ctx);
+
+        // People.
+        let pay = self.pay_fairness(ctx);
+        let learn_tau = if l.skills_to_service {
+            e.learning_time_constant_weeks * (1.5 - self.skills / 100.0)
+        } else {
+            e.learning_time_constant_weeks
+        };
+        let display_decay = half(e.display_training_half_life_weeks);
+        let mut changes = Vec::new();
+        let slots: Vec<usize> = self.employees.active().collect();
+        let base_daily = 1.0 / (e.expected_tenure_weeks * 7.0);
+        for &k in &slots {
+            let emp = &mut self.employees;
+            emp.fatigue_short[k] += (intensity - emp.fatigue_short[k]) / e.short_fatigue_weeks;
+            emp.fatigue_long[k] += (intensity - emp.fatigue_long[k]) / e.long_fatigue_weeks;
+            if emp.served[k] > 0 {
+                emp.mirror[k] = emp.evaluation_sum[k] / f64::from(emp.served[k]);
+            }
+            let display = e.display_demand_base + emp.display_training[k];
+            let gap = if l.emotional_labour {
+                (display - emp.morale[k]).max(0.0)
+            } else {
+                0.0
+            };
+            emp.strain[k] +=
+                (e.strain_per_gap_point * gap - emp.strain[k]) / e.strain_time_constant_weeks;
+            let mut target = e.morale_base;
+            if l.isq_to_morale {
+                target += e.morale_isq_weight * (self.isq - 50.0);
+            }
+            if l.pay_to_morale {
+                target += e.morale_pay_weight * (pay - 50.0);
+            }
+            if l.satisfaction_mirror {
+                target += e.morale_mirror_weight * (emp.mirror[k] - 60.0);
+            }
+            if l.fatigue_to_morale {
+                target -= e.morale_fatigue_weight * (emp.fatigue_long[k] - 1.0).max(0.0);
+                target -= e.morale_strain_weight * emp.strain[k];
+            }
+            let noise = e.morale_noise_sd * normal(&mut self.streams.employees);
+            let emp = &mut self.employees;
+            emp.morale[k] =
+                (emp.morale[k] + (target - emp.morale[k]) / e.morale_time_constant_weeks + noise)
+                    .clamp(0.0, 100.0);
+            if l.learning_curve {
+                emp.effectiveness[k] += (1.0 - emp.effectiveness[k]) / learn_tau.max(1.0);
+            }
+            emp.display_training[k] *= display_decay;
+            emp.tenure_weeks[k] += 1.0;
+            emp.served[k] = 0;
+            emp.evaluation_sum[k] = 0.0;
+
+            // Quits: a daily hazard, drawn as a time to quit; only those inside next week are scheduled.
+            if l.quits && !emp.leaving[k] {
+                let mut h = base_daily;
+                if l.morale_to_quits {
+                    h *= (e.quit_morale_sensitivity * (e.quit_morale_reference - emp.morale[k])
+                        / 100.0)
+                        .exp();
+                }
+                if l.fatigue_to_quits {
+                    h /= interpolate(&FATIGUE_TENURE, emp.fatigue_long[k]);
+                }
+                if l.emotional_labour {
+                    h *= 1.0 + e.quit_strain_per_point * emp.strain[k];
+                }
+                let days = exp1(self.streams.employees.next_u64()) / h;
+                if days < 7.0 {
+                    self.employees.leaving[k] = true;
+                    changes.push(StaffChange::Quit {
+                        employee: k as u32,
+                        day_offset: days as u64,
+                    });
+                }
+            }
+        }
+
+        // Management's desired headcount follows perceived demand and productivity, with delays.
+        let offered_hours = self.offered_seconds / 3600.0;
+        let tau = e.headcount_perception_weeks;
+        self.offered_hours_smoothed += (offered_hours - self.offered_hours_smoothed) / tau;
+        self.productivity_smoothed += (self.mean_speed(ctx) - self.productivity_smoothed) / tau;
+        let open_days = f64::from(scn.clock.open_days_per_week);
+        let hours_per_employee = ctx.shift_hours * open_days * (1.0 - e.absence_probability);
+        self.desired_headcount = if l.demand_to_headcount {
+            let need = self.offered_hours_smoothed
+                / (scn.service.target_utilisation
+                    * hours_per_employee
+                    * self.productivity_smoothed.max(0.05));
+            need.round().max(1.0) as u32
+        } else {
+            scn.sites.employees_per_site
+        };
+        let staying = slots
+            .iter()
+            .filter(|&&k| !self.employees.leaving[k])
+            .count() as u32;
+        let gap = self
+            .desired_headcount
+            .saturating_sub(staying + self.pending_hires);
+        for _ in 0..gap {
+            let weeks = exp1(self.streams.hiring.next_u64()) * e.hiring_delay_weeks;
+            changes.push(StaffChange::Hire {
+                days: ((weeks * 7.0).round() as u64).max(1),
+            });
+            self.pending_hires += 1;
+        }
+
+        // Acquisition: marketing and referrals, deterred by negative word of mouth.
+        let c = &scn.customers;
+        let market = self.customers.active.len() as f64;
+        let available = self.customers.prospects.len() as f64 / market.max(1.0);
+        let (positive, negative) = if l.word_of_mouth {
+            (self.tally.wom_positive, self.tally.wom_negative)
+        } else {
+            (0.0, 0.0)
+        };
+        let paid_mean = c.marketing_customers_per_site_per_week
+            * available
+            * (-c.deterrence_per_mention * negative).exp();
+        let referral_mean = positive * c.referral_conversion * available;
+        let paid = poisson(&mut self.streams.acquisition, paid_mean);
+        let referred = poisson(&mut self.streams.acquisition, referral_mean);
+        let mut acquired_paid = 0u64;
+        for k in 0..(paid + referred) {
+            if self.customers.prospects.is_empty() {
+                break;
+            }
+            let pick = (unit(self.streams.acquisition.next_u64())
+                * self.customers.prospects.len() as f64) as usize;
+            let slot = self.customers.prospects.swap_remove(pick) as usize;
+            let is_referral = k >= paid;
+            let bonus = |b: f64| if is_referral { b } else { 0.0 };
+            self.customers.active[slot] = true;
+            self.customers.satisfaction[slot] =
+                (c.satisfaction_initial + bonus(c.referral_satisfaction_bonus)).clamp(0.0, 100.0);
+            self.customers.expectation[slot] =
+                (c.expectation_initial + bonus(c.referral_expectation_bonus)).clamp(0.0, 100.0);
+            self.customers.joined_week[slot] = week + 1;
+            self.tally.acquired += 1.0;
+            if is_referral {
+                self.tally.referred += 1.0;
+            } else {
+                acquired_paid += 1;
+            }
+        }
+
+        // The week's money.
+        let scheduled_hours = headcount * ctx.shift_hours * open_days;
+        let wage = e.wage_per_hour;
+        let lines = [
+            (Line::Wages, scheduled_hours * wage),
+            (
+                Line::Overtime,
+                overtime_hours * wage * (1.0 + e.overtime_premium),
+            ),
+            (
+                Line::SkillsTraining,
+                headcount * i.skills_budget_per_employee_per_week,
+            ),
+            (
+                Line::Marketing,
+                acquired_paid as f64 * c.cost_per_acquired_customer,
+            ),
+            (Line::Overhead, scn.money.overhead_per_site_per_week),
+        ];
+        for (line, amount) in lines {
+            let m = Money::from_currency(amount);
+            self.month.post(line, m);
+            self.tally.money.post(line, m);
+        }
+        let tooling = self.depreciation.charge_week();
+        self.month.post(Line::Tooling, tooling);
+        self.tally.money.post(Line::Tooling, tooling);
+        self.cumulative_profit_cents += self.tally.money.profit().cents();
+
+        // Snapshot.
+        let mut t = std::mem::take(&mut self.tally);
+        t.sites = 1.0;
+        t.isq_sum = self.isq;
+        t.work_pressure_sum = wp;
+        t.standard_minutes_sum = self.standard_minutes;
+        for k in self.employees.active() {
+            t.employees += 1.0;
+            t.morale_sum += self.employees.morale[k];
+            t.strain_sum += self.employees.strain[k];
+            t.rookies += f64::from(u8::from(self.is_rookie(ctx, k)));
+        }
+        t.vacancies = f64::from(
+            self.desired_headcount
+                .saturating_sub(self.employees.headcount() as u32),
+        );
+        let top = c.top_box_threshold;
+        for (k, &active) in self.customers.active.iter().enumerate() {
+            if active {
+                let s = self.customers.satisfaction[k];
+                t.customers += 1.0;
+                t.satisfaction_sum += s;
+                t.top_box += f64::from(u8::from(s >= top));
+                t.promoters += f64::from(u8::from(s >= 85.0));
+                t.detractors += f64::from(u8::from(s < 65.0));
+            }
+        }
+        t.cumulative_profit_cents = self.cumulative_profit_cents;
+        self.offered_seconds = 0.0;
+        self.effective_hours = 0.0;
+        self.clearing_overtime_seconds = 0;
+        (t, changes)
+    }
+
+    /// Closes the month: returns its lines and starts a new month.
+    pub fn close_month(&mut self) -> Lines {
+        std::mem::take(&mut self.month)
+    }
+
+    /// The simulated time a quit or hire lands, for the world's calendar.
+    pub fn staff_change_time(review: SimTime, change: StaffChange, close_minute: u32) -> SimTime {
+        match change {
+            // At the end of that day's shift, so the leaver works the day.
+            StaffChange::Quit { day_offset, .. } => {
+                SimTime(review.0 + day_offset * SimTime::DAY + u64::from(close_minute) * 60 + 1)
+            }
+            StaffChange::Hire { days } => SimTime(review.0 + days * SimTime::DAY),
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! One replication of one arm: the calendar of coarse events (shifts, reviews, month ends,
+//! quits, hires, demand shocks) driving the sites' encounter loops.
+
+use super::metrics::WeekTally;
+use super::site::{Context, EncounterRecord, Site, StaffChange};
+use crate::engine::{EventQueue, SimTime};
+use crate::ledger::Lines;
+use crate::scenario::Scenario;
+
+/// The events of the calendar. Encounters (arrive, start, end, abandon) run inside each site's
+/// loop between calendar events; see [`Site`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// A day begins: shifts start at open sites.
+    DayStart(u32),
+    /// Shifts end on day `0`: arrivals stop, queued customers are still served.
+    ShiftEnd(u32),
+    /// The weekly review of week `0`.
+    WeeklyReview(u32),
+    /// Month `0` closes.
+    MonthEnd(u32),
+    /// An employee quits.
+    Quit {
+        /// Site index.
+        site: u32,
+        /// Employee slot.
+        employee: u32,
+    },
+    /// A vacancy is filled: a new hire arrives.
+    HireArrives {
+        /// Site index.
+        site: u32,
+    },
+    /// A demand shock starts (`true`) or ends (`false`); index into the scenario's shocks.
+    DemandShock(u32, bool),
+}
+
+/// What one replication of one arm produced.
+#[derive(Debug, Clone)]
+pub struct ReplicationOutcome {
+    /// Tallies by week, then by site.
+    pub weekly: Vec<Vec<WeekTally>>,
+    /// Ledger lines by month, then by site.
+    pub monthly: Vec<Vec<Lines>>,
+    /// Encounters simulated (served and abandoned).
+    pub encounters: u64,
+    /// Events popped from the calendar.
+    pub events: u64,
+    /// Every encounter per site, when tracing.
+    pub trace: Vec<Vec<EncounterRecord>>,
+    /// Every event time popped, in order, when tracing.
+    pub event_times: Vec<SimTime>,
+    /// Hires per site over the run.
+    pub hires: Vec<u64>,
+}
+
+/// Month of a week: 12 months over 52 weeks.
+pub fn month_of_week(week: u32) -> u32 {
+    week * 12 / 52
+}
+
+/// Runs replication `replication` of `scenario` for `weeks` weeks. `trace` keeps every
+/// encounter and event time (for tests).
+pub fn simulate(
+    scenario: &Scenario,
+    seed: u64,
+    replication: u64,
+    weeks: u32,
+    trace: bool,
+) -> ReplicationOutcome {
+    let ctx = Context::new(scenario, trace);
+    let mut sites: Vec<Site> = (0..scenario.sites.count as usize)
+        .map(|i| Site::new(&ctx, seed, replication, i))
+        .collect();
+    let mut queue = EventQueue::new();
+    let push = |q: &mut EventQueue<Event>, t: SimTime, e: Event| {
+        q.push(t, e)
+            .unwrap_or_else(|err| panic!("model scheduled an event in the past: {err}"));
+    };
+    push(&mut queue, SimTime(0), Event::DayStart(0));
+    push(&mut queue, SimTime::week_start(1), Event::WeeklyReview(0));
+    for (k, shock) in scenario.demand.shocks.iter().enumerate() {
+        if shock.start_week < weeks {
+            push(
+                &mut queue,
+                SimTime::week_start(u64::from(shock.start_week)),
+                Event::DemandShock(k as u32, true),
+            );
+            push(
+                &mut queue,
+                SimTime::week_start(u64::from(shock.start_week + shock.weeks)),
+                Event::DemandShock(k as u32, false),
+            );
+        }
+    }
+    let clock = &scenario.clock;
+    let total_days = weeks * 7;
+    let mut shock_active = vec![false; scenario.demand.shocks.len()];
+    let mut shock_factor = 1.0;
+    let season = |week: u32| {
+        let d = &scenario.demand;
+        let phase = (f64::from(week % 52) - f64::from(d.seasonality_peak_week)) / 52.0;
+        1.0 + d.seasonality_amplitude * (std::f64::consts::TAU * phase).cos()
+    };
+    for s in &mut sites {
+        s.set_demand(season(0));
+    }
+
+    let mut out = ReplicationOutcome {
+        weekly: Vec::with_capacity(weeks as usize),
+        monthly: Vec::new(),
+        encounters: 0,
+        events: 0,
+        trace: Vec::new(),
+        event_times: Vec::new(),
+        hires: vec![0; sites.len()],
+    };
+    while let Some((now, event)) = queue.pop() {
+        out.events += 1;
+        if trace {
+            out.event_times.push(now);
+        }
+        let week = now.week().min(u64::from(weeks.saturating_sub(1))) as u32;
+        for s in &mut sites {
+            s.advance_to(&ctx, now.0, week);
+        }
+        match event {
+            Event::DayStart(day) => {
+                if day + 1 < total_days {
+                    push(
+                        &mut queue,
+                        SimTime::day_start(u64::from(day) + 1),
+                        Event::DayStart(day + 1),
+                    );
+                }
+                if day % 7 < clock.open_days_per_week {
+                    let base = SimTime::day_start(u64::from(day)).0;
+                    let (open, close) = (
+                        base + u64::from(clock.open_minute) * 60,
+                        base + u64::from(clock.close_minute) * 60,
+                    );
+                    for s in &mut sites {
+                        s.start_shift(&ctx, open, close);
+                    }
+                    push(&mut queue, SimTime(close), Event::ShiftEnd(day));
+                }
+            }
+            Event::ShiftEnd(day) => {
+                let close =
+                    SimTime::day_start(u64::from(day)).0 + u64::from(clock.close_minute) * 60;
+                for s in &mut sites {
+                    s.end_shift(close);
+                }
+            }
+            Event::WeeklyReview(w) => {
+                let mut row = Vec::with_capacity(sites.len());
+                for s in &mut sites {
+                    let (tally, changes) = s.weekly_review(&ctx, w);
+                    row.push(tally);
+                    for change in changes {
+                        let at = Site::staff_change_time(now, change, clock.close_minute);
+                        let event = match change {
+                            StaffChange::Quit { employee, .. } => Event::Quit {
+                                site: s.index as u32,
+                                employee,
+                            },
+                            StaffChange::Hire { .. } => Event::HireArrives {
+                                site: s.index as u32,
+                            },
+                        };
+                        push(&mut queue, at, event);
+                    }
+                }
+                out.weekly.push(row);
+                let last = w + 1 == weeks;
+                if last || month_of_week(w + 1) != month_of_week(w) {
+                    push(&mut queue, now, Event::MonthEnd(month_of_week(w)));
+                }
+                if !last {
+                    push(
+                        &mut queue,
+                        SimTime::week_start(u64::from(w) + 2),
+                        Event::WeeklyReview(w + 1),
+                    );
+                    for s in &mut sites {
+                        s.set_demand(season(w + 1) * shock_factor);
+                    }
+                }
+            }
+            Event::MonthEnd(_) => {
+                out.monthly
+                    .push(sites.iter_mut().map(Site::close_month).collect());
+                if out.weekly.len() == weeks as usize {
+                    break;
+                }
+            }
+            Event::Quit { site, employee } => sites[site as usize].quit(employee),
+            Event::HireArrives { site } => {
+                out.hires[site as usize] += 1;
+                sites[site as usize].hire_arrives(&ctx, now.0);
+            }
+            Event::DemandShock(k, starts) => {
+                shock_active[k as usize] = starts;
+                shock_factor = scenario
+                    .demand
+                    .shocks
+                    .iter()
+                    .zip(&shock_active)
+                    .filter(|(_, on)| **on)
+                    .map(|(s, _)| s.multiplier)
+                    .product();
+                for s in &mut sites {
+                    s.set_demand(season(week) * shock_factor);
+                }
+            }
+        }
+    }
+    out.encounters = sites.iter().map(|s| s.encounters).sum();
+    if trace {
+        out.trace = sites.into_iter().map(|s| s.trace).collect();
+    }
+    out
+}

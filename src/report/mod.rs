@@ -1,0 +1,277 @@
+//! Output files: formatting only. Every file is written to a temporary name and renamed into
+//! place, so a failed or interrupted run never leaves a half-written file over a good one.
+
+pub mod plot;
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use crate::engine::rng::GENERATOR_NAME;
+use crate::model::Metric;
+use crate::runner::RunResult;
+use plot::{BandSeries, Panel};
+
+/// Errors from writing outputs.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReportError {
+    /// A file or directory could not be written.
+    #[error("cannot write '{path}': {source}")]
+    Write {
+        /// The path.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// A chart could not be drawn.
+    #[error(transparent)]
+    Plot(#[from] plot::PlotError),
+}
+
+/// Where the scenario came from, for the manifest.
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    /// The file as given, or the built-in label.
+    pub file: String,
+    /// SHA-256 of the scenario text, hex.
+    pub sha256: String,
+}
+
+impl Provenance {
+    /// Provenance of scenario text from `file`.
+    pub fn of(file: &str, text: &str) -> Provenance {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(text.as_bytes());
+        let sha256 = digest.iter().fold(String::new(), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        });
+        Provenance {
+            file: file.to_string(),
+            sha256,
+        }
+    }
+}
+
+/// Writes `contents` to `path` atomically (temporary file, then rename).
+pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), ReportError> {
+    let err = |source| ReportError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let tmp = path.with_extension(format!(
+        "{}.tmp",
+        path.extension().and_then(|e| e.to_str()).unwrap_or("")
+    ));
+    fs::write(&tmp, contents).map_err(err)?;
+    fs::rename(&tmp, path).map_err(err)
+}
+
+fn num(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x}")
+    } else {
+        String::new()
+    }
+}
+
+/// `weekly.csv`: tidy rows `arm,site,week,metric,mean,p05,p25,p50,p75,p95`.
+pub fn weekly_csv(r: &RunResult) -> String {
+    let mut s = String::from("arm,site,week,metric,mean,p05,p25,p50,p75,p95\n");
+    for arm in &r.arms {
+        for row in 0..=r.sites {
+            let site = if row == r.sites {
+                "all".to_string()
+            } else {
+                row.to_string()
+            };
+            for week in 0..r.options.weeks as usize {
+                for (k, m) in r.metrics.iter().enumerate() {
+                    let c = arm.weekly[r.cell(row, week, k)];
+                    let _ = writeln!(
+                        s,
+                        "{},{site},{week},{},{},{},{},{},{},{}",
+                        arm.name,
+                        m.name(),
+                        num(c.mean),
+                        num(c.p[0]),
+                        num(c.p[1]),
+                        num(c.p[2]),
+                        num(c.p[3]),
+                        num(c.p[4])
+                    );
+                }
+            }
+        }
+    }
+    s
+}
+
+/// `replications.csv`: one row per arm and replication.
+pub fn replications_csv(r: &RunResult) -> String {
+    let mut s = String::from(
+        "arm,replication,npv,cumulative_profit,revenue,final_customers,mean_satisfaction,mean_morale,mean_isq,annual_turnover,annual_customer_churn,loss_service_share,mean_wait_minutes,encounters\n",
+    );
+    for arm in &r.arms {
+        for x in &arm.replications {
+            let _ = writeln!(
+                s,
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                arm.name,
+                x.replication,
+                num(x.npv),
+                num(x.cumulative_profit),
+                num(x.revenue),
+                num(x.final_customers),
+                num(x.mean_satisfaction),
+                num(x.mean_morale),
+                num(x.mean_isq),
+                num(x.annual_turnover),
+                num(x.annual_customer_churn),
+                num(x.loss_service_share),
+                num(x.mean_wait_minutes),
+                x.encounters
+            );
+        }
+    }
+    s
+}
+
+/// `manifest.json`: what was run, how, and the resolved scenario. `include_timing` is false
+/// when comparing runs byte for byte (wall time differs between runs).
+pub fn manifest_json(r: &RunResult, provenance: &Provenance, include_timing: bool) -> String {
+    let mut m = json!({
+        "chainsim_version": env!("CARGO_PKG_VERSION"),
+        "scenario_file": provenance.file,
+        "scenario_sha256": provenance.sha256,
+        "seed": r.options.seed,
+        "generator": GENERATOR_NAME,
+        "replications": r.options.replications,
+        "weeks": r.options.weeks,
+        "arms": r.arms.iter().map(|a| a.name.clone()).collect::<Vec<_>>(),
+        "encounters": r.encounters,
+        "percentiles": "exact order statistics across replications, linear interpolation (type 7)",
+        "money_unit": "currency units; the ledger is kept in integer cents",
+        "scenario": r.scenario,
+    });
+    if include_timing {
+        m["threads"] = json!(r.threads);
+        m["wall_seconds"] = json!(r.wall_seconds);
+        m["encounters_per_second"] = json!(r.encounters as f64 / r.wall_seconds.max(1e-9));
+    }
+    serde_json::to_string_pretty(&m).unwrap_or_default() + "\n"
+}
+
+fn band(r: &RunResult, arm: usize, metric: Metric, scale: f64) -> BandSeries {
+    let k = r.metric_index(metric);
+    let weeks = r.options.weeks as usize;
+    let cells: Vec<_> = (0..weeks)
+        .map(|w| r.arms[arm].weekly[r.cell(r.sites, w, k)])
+        .collect();
+    let col = |i: usize| cells.iter().map(|c| c.p[i] * scale).collect();
+    BandSeries {
+        label: r.arms[arm].name.clone(),
+        weeks: (0..weeks as u32).collect(),
+        p05: col(0),
+        p25: col(1),
+        p50: col(2),
+        p75: col(3),
+        p95: col(4),
+    }
+}
+
+/// Draws `profit.png/svg` and `chain.png/svg`.
+pub fn charts(r: &RunResult, dir: &Path) -> Result<(), ReportError> {
+    let arms = 0..r.arms.len();
+    let series = |m: Metric, scale: f64| {
+        arms.clone()
+            .map(|a| band(r, a, m, scale))
+            .collect::<Vec<_>>()
+    };
+    let title = format!(
+        "{}: cumulative profit, {} replications (median, 50% and 90% bands)",
+        r.scenario.name, r.options.replications
+    );
+    plot::profit_chart(
+        dir,
+        &title,
+        "cumulative profit (currency)",
+        &series(Metric::CumulativeProfit, 1.0),
+    )?;
+    let panels = [
+        ("Internal service quality", "0-100", Metric::Isq, 1.0),
+        ("Employee morale", "0-100", Metric::Morale, 1.0),
+        (
+            "Staff turnover",
+            "% per year",
+            Metric::TurnoverAnnualised,
+            100.0,
+        ),
+        (
+            "Productivity",
+            "served per staffed hour",
+            Metric::Productivity,
+            1.0,
+        ),
+        (
+            "Service quality",
+            "perceived, 0-100",
+            Metric::PerceivedQuality,
+            1.0,
+        ),
+        ("Customer satisfaction", "0-100", Metric::Satisfaction, 1.0),
+        (
+            "Customer retention",
+            "% per year",
+            Metric::RetentionAnnualised,
+            100.0,
+        ),
+        (
+            "Revenue",
+            "currency per week",
+            Metric::Money(crate::ledger::Line::Revenue),
+            1.0,
+        ),
+        ("Profit", "currency per week", Metric::Profit, 1.0),
+    ]
+    .map(|(title, unit, m, scale)| Panel {
+        title: title.to_string(),
+        unit: unit.to_string(),
+        series: series(m, scale),
+    });
+    let title = format!(
+        "{}: the service-profit chain, firm level, by week",
+        r.scenario.name
+    );
+    plot::chain_dashboard(dir, &title, &panels)?;
+    Ok(())
+}
+
+/// Writes every output file into `dir` (created if needed).
+pub fn write_all(
+    r: &RunResult,
+    provenance: &Provenance,
+    dir: &Path,
+) -> Result<Vec<PathBuf>, ReportError> {
+    fs::create_dir_all(dir).map_err(|source| ReportError::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let files = [
+        ("weekly.csv", weekly_csv(r)),
+        ("replications.csv", replications_csv(r)),
+        ("manifest.json", manifest_json(r, provenance, true)),
+    ];
+    let mut written = Vec::new();
+    for (name, text) in files {
+        let path = dir.join(name);
+        write_atomic(&path, text.as_bytes())?;
+        written.push(path);
+    }
+    charts(r, dir)?;
+    written.extend(["profit.png", "profit.svg", "chain.png", "chain.svg"].map(|f| dir.join(f)));
+    Ok(written)
+}

@@ -1,0 +1,290 @@
+//! Scenarios: the RON file a user writes, checked into a [`Scenario`] the model can trust.
+//!
+//! Two stages, as in ripgrep's configuration: serde reads the file into the section structs
+//! (unknown fields refused, missing fields defaulted), then [`Scenario::problems`] checks the
+//! meaning of every field and reports *all* problems at once, each with its dotted path.
+
+pub mod param;
+pub mod sections;
+
+use std::fmt;
+use std::path::Path;
+
+use param::{FieldDoc, Param, Problem, Rule, section};
+pub use sections::{
+    ClockParams, CustomerParams, DemandParams, DemandShock, EmployeeParams, IsqParams, Links,
+    MoneyParams, Range, ServiceParams, ServiceTimeDistribution, SiteParams,
+};
+
+section! {
+    /// An arm: one policy schedule compared against the others on common random numbers.
+    pub struct Arm {
+        /// Name of the arm, unique in the scenario (used in outputs).
+        name: String = "baseline".to_string(), "-", Any;
+        /// What the arm represents, for reports.
+        description: String = "no intervention".to_string(), "-", Any;
+    }
+}
+
+section! {
+    /// A whole scenario: the firm, its people, its customers, its money, and the arms to compare.
+    pub struct Scenario {
+        /// Short name; outputs go to `output/<name>/` by default.
+        name: String = "retail_bank".to_string(), "-", Any;
+        /// One-line description for reports.
+        description: String = String::new(), "-", Any;
+        /// Master seed of every random stream (`--seed` overrides it).
+        seed: u64 = 20_261_125, "-", Any;
+        /// Simulated horizon (`--weeks` overrides it).
+        weeks: u32 = 156, "weeks", Positive;
+        /// Monte Carlo replications (`--reps` overrides it).
+        replications: u32 = 100, "replications", Positive;
+        /// Opening hours.
+        clock: ClockParams = ClockParams::default(), "-", Any;
+        /// Sites and their heterogeneity.
+        sites: SiteParams = SiteParams::default(), "-", Any;
+        /// Customer visit rates.
+        demand: DemandParams = DemandParams::default(), "-", Any;
+        /// The service encounter.
+        service: ServiceParams = ServiceParams::default(), "-", Any;
+        /// Internal service quality.
+        isq: IsqParams = IsqParams::default(), "-", Any;
+        /// Employees.
+        employees: EmployeeParams = EmployeeParams::default(), "-", Any;
+        /// Customers.
+        customers: CustomerParams = CustomerParams::default(), "-", Any;
+        /// Overhead and discounting.
+        money: MoneyParams = MoneyParams::default(), "-", Any;
+        /// Causal links that can be switched off.
+        links: Links = Links::default(), "-", Any;
+        /// Policy arms; the first is the reference for comparisons.
+        arms: Vec<Arm> = vec![Arm::default()], "-", Any;
+    }
+}
+
+/// The built-in default scenario (the retail bank), used when `run` is given no file.
+pub const DEFAULT_SCENARIO_RON: &str = include_str!("../../scenarios/retail_bank.ron");
+/// The label the built-in scenario carries in messages and manifests.
+pub const DEFAULT_SCENARIO_LABEL: &str = "<built-in retail_bank>";
+
+/// Why a scenario could not be used.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ScenarioError {
+    /// The file could not be read: it is missing or unreadable.
+    Read {
+        /// The path as given.
+        file: String,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// The file is not valid RON for a scenario (syntax, unknown field, wrong type); parsing
+    /// stops at the first such error.
+    Syntax {
+        /// The path as given.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        col: usize,
+        /// What was expected and what was found.
+        message: String,
+    },
+    /// The file parsed but some values make no sense; every problem is listed.
+    Invalid {
+        /// The path as given.
+        file: String,
+        /// Every problem found.
+        problems: Vec<Problem>,
+    },
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScenarioError::Read { file, source } => {
+                write!(f, "{file}: cannot read scenario: {source}")
+            }
+            ScenarioError::Syntax {
+                file,
+                line,
+                col,
+                message,
+            } => {
+                write!(f, "{file}:{line}:{col}: {message}")
+            }
+            ScenarioError::Invalid { file, problems } => {
+                for p in problems {
+                    writeln!(f, "{file}: {}: {}", p.path, p.message)?;
+                }
+                let n = problems.len();
+                write!(f, "{file}: {n} problem{}", if n == 1 { "" } else { "s" })
+            }
+        }
+    }
+}
+
+impl std::error::Error for ScenarioError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ScenarioError::Read { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl Scenario {
+    /// Reads and checks a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+            file: file.clone(),
+            source,
+        })?;
+        Scenario::parse(&text, &file)
+    }
+
+    /// The built-in default scenario.
+    pub fn built_in() -> Scenario {
+        Scenario::parse(DEFAULT_SCENARIO_RON, DEFAULT_SCENARIO_LABEL)
+            .unwrap_or_else(|e| unreachable!("the built-in scenario is checked by a test: {e}"))
+    }
+
+    /// Parses RON text (`file` labels messages) and checks its meaning.
+    pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+        let scenario: Scenario = ron::from_str(text).map_err(|e| ScenarioError::Syntax {
+            file: file.to_string(),
+            line: e.span.start.line,
+            col: e.span.start.col,
+            message: e.code.to_string(),
+        })?;
+        let problems = scenario.problems();
+        if problems.is_empty() {
+            Ok(scenario)
+        } else {
+            Err(ScenarioError::Invalid {
+                file: file.to_string(),
+                problems,
+            })
+        }
+    }
+
+    /// Every problem with the scenario's values: field rules first, then relations between fields.
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        self.check("", Rule::Any, &mut problems);
+        let mut bad = |path: &str, message: String| {
+            problems.push(Problem {
+                path: path.to_string(),
+                message,
+            })
+        };
+        if self.clock.close_minute <= self.clock.open_minute {
+            bad(
+                "clock.close_minute",
+                format!(
+                    "reversed range: expected a closing minute after open_minute {}, found {}",
+                    self.clock.open_minute, self.clock.close_minute
+                ),
+            );
+        }
+        if self.sites.market_per_site < self.sites.customers_per_site {
+            bad(
+                "sites.market_per_site",
+                format!(
+                    "expected at least customers_per_site ({}), found {}",
+                    self.sites.customers_per_site, self.sites.market_per_site
+                ),
+            );
+        }
+        let c = &self.customers;
+        if c.churn_bottom_threshold >= c.churn_top_threshold {
+            bad(
+                "customers.churn_bottom_threshold",
+                format!(
+                    "reversed range: expected below churn_top_threshold ({}), found {}",
+                    c.churn_top_threshold, c.churn_bottom_threshold
+                ),
+            );
+        }
+        if c.dissatisfied_threshold >= c.delighted_threshold {
+            bad(
+                "customers.dissatisfied_threshold",
+                format!(
+                    "reversed range: expected below delighted_threshold ({}), found {}",
+                    c.delighted_threshold, c.dissatisfied_threshold
+                ),
+            );
+        }
+        if c.weight_competence + c.weight_courtesy + c.weight_wait <= 0.0 {
+            bad(
+                "customers.weight_competence",
+                "expected the perceived-quality weights to sum above 0, found 0".into(),
+            );
+        }
+        let i = &self.isq;
+        if i.weight_tools + i.weight_skills + i.weight_leadership + i.weight_staffing + i.weight_pay
+            <= 0.0
+        {
+            bad(
+                "isq.weight_tools",
+                "expected the ISQ weights to sum above 0, found 0".into(),
+            );
+        }
+        if self.arms.is_empty() {
+            bad(
+                "arms",
+                "expected at least one arm, found an empty list".into(),
+            );
+        }
+        for (k, arm) in self.arms.iter().enumerate() {
+            if arm.name.trim().is_empty() {
+                bad(
+                    &format!("arms[{k}].name"),
+                    "expected a non-empty name, found \"\"".into(),
+                );
+            } else if self.arms[..k].iter().any(|a| a.name == arm.name) {
+                bad(
+                    &format!("arms[{k}].name"),
+                    format!("expected a unique arm name, found \"{}\" twice", arm.name),
+                );
+            }
+        }
+        problems
+    }
+
+    /// The reference of every field: path, unit, default, rule and meaning.
+    pub fn reference() -> Vec<FieldDoc> {
+        let mut out = Vec::new();
+        Scenario::default().docs("", "", Rule::Any, "", &mut out);
+        out
+    }
+
+    /// The reference as the Markdown of `docs/SCENARIO.md`.
+    pub fn reference_markdown() -> String {
+        let mut md = String::from(
+            "# Scenario reference\n\n\
+             Generated from the code by `chainsim reference`; a test keeps this file in step.\n\
+             A scenario file is RON and only needs the fields that differ from these defaults.\n\
+             Money is in the scenario's currency; the ledger keeps it in integer cents.\n\n\
+             | field | unit | default | must be | meaning |\n|---|---|---|---|---|\n",
+        );
+        for d in Scenario::reference() {
+            md.push_str(&format!(
+                "| `{}` | {} | `{}` | {} | {} |\n",
+                d.path,
+                d.unit,
+                d.default.replace('|', "\\|"),
+                d.rule,
+                d.meaning.replace('|', "\\|")
+            ));
+        }
+        md
+    }
+
+    /// Canonical RON of the fully resolved scenario (every default filled in).
+    pub fn resolved_ron(&self) -> String {
+        let cfg = ron::ser::PrettyConfig::new().struct_names(false);
+        ron::ser::to_string_pretty(self, cfg).unwrap_or_default()
+    }
+}

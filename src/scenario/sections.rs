@@ -1,0 +1,481 @@
+//! Every parameter of the model, grouped as in MODEL.md, with its default, unit and rule.
+//! Defaults describe a mid-sized retail bank; sources are cited on the fields they come from.
+
+use serde::{Deserialize, Serialize};
+
+use super::param::{FieldDoc, Param, Problem, Rule, plain_param, section};
+
+/// A closed interval `(min: .., max: ..)` from which a per-site value is drawn uniformly.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Range {
+    /// Lower end.
+    pub min: f64,
+    /// Upper end; at least `min`.
+    pub max: f64,
+}
+
+impl Range {
+    /// A range from `min` to `max`.
+    pub const fn new(min: f64, max: f64) -> Self {
+        Range { min, max }
+    }
+}
+
+impl Default for Range {
+    fn default() -> Self {
+        Range::new(1.0, 1.0)
+    }
+}
+
+impl Param for Range {
+    fn check(&self, path: &str, rule: Rule, problems: &mut Vec<Problem>) {
+        self.min.check(&format!("{path}.min"), rule, problems);
+        self.max.check(&format!("{path}.max"), rule, problems);
+        if self.min > self.max {
+            problems.push(Problem {
+                path: path.to_string(),
+                message: format!(
+                    "reversed range: expected min <= max, found min {} > max {}",
+                    self.min, self.max
+                ),
+            });
+        }
+    }
+    fn docs(&self, path: &str, unit: &str, rule: Rule, meaning: &str, out: &mut Vec<FieldDoc>) {
+        out.push(FieldDoc {
+            path: path.to_string(),
+            unit: unit.to_string(),
+            default: super::param::ron_text(self),
+            rule: format!("(min, max), each {}, min <= max", rule.expected()),
+            meaning: meaning.to_string(),
+        });
+    }
+}
+
+/// The shape of the service-time distribution; its mean comes from the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum ServiceTimeDistribution {
+    /// Exponential (coefficient of variation 1): the M/M/c case.
+    #[default]
+    Exponential,
+    /// Lognormal with the coefficient of variation `service.time_cv`.
+    LogNormal,
+    /// Gamma with the coefficient of variation `service.time_cv`.
+    Gamma,
+    /// Every service takes exactly its mean (M/D/c).
+    Fixed,
+}
+plain_param!(ServiceTimeDistribution);
+
+section! {
+    /// Opening hours: when sites serve customers.
+    pub struct ClockParams {
+        /// Minute of the day the sites open (540 = 09:00).
+        open_minute: u32 = 540, "min after midnight", MinuteOfDay;
+        /// Minute of the day the sites close (1020 = 17:00); after `open_minute`.
+        close_minute: u32 = 1020, "min after midnight", MinuteOfDay;
+        /// Open days per week, counted from Monday (6 = Mon-Sat).
+        open_days_per_week: u32 = 6, "days", DaysPerWeek;
+    }
+}
+
+section! {
+    /// The firm's sites and how they differ.
+    pub struct SiteParams {
+        /// Number of sites (branches, stores, teams).
+        count: u32 = 8, "sites", Positive;
+        /// Front-line employees per site at the start.
+        employees_per_site: u32 = 8, "employees", Positive;
+        /// Active customers per site at the start.
+        customers_per_site: u32 = 3000, "customers", Positive;
+        /// People in a site's catchment who could be customers (caps acquisition); at least `customers_per_site`.
+        market_per_site: u32 = 4500, "people", Positive;
+        /// Local demand: each site's visit rates are scaled by a draw from this range.
+        demand_multiplier: Range = Range::new(0.85, 1.15), "x", Positive;
+        /// Site manager quality, the leadership stock before development (Heskett 1994: leadership underlies the chain).
+        manager_quality: Range = Range::new(35.0, 75.0), "score 0-100", Score;
+    }
+}
+
+/// A temporary change in demand at every site (a shock), from `start_week` for `weeks` weeks.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DemandShock {
+    /// First week of the shock (0-based).
+    pub start_week: u32,
+    /// Length of the shock in weeks (at least 1).
+    pub weeks: u32,
+    /// Visit rates are multiplied by this while the shock lasts.
+    pub multiplier: f64,
+}
+
+impl Default for DemandShock {
+    fn default() -> Self {
+        DemandShock {
+            start_week: 0,
+            weeks: 1,
+            multiplier: 1.0,
+        }
+    }
+}
+
+impl Param for DemandShock {
+    fn check(&self, path: &str, _: Rule, problems: &mut Vec<Problem>) {
+        self.weeks
+            .check(&format!("{path}.weeks"), Rule::Positive, problems);
+        self.multiplier
+            .check(&format!("{path}.multiplier"), Rule::NonNegative, problems);
+    }
+    fn docs(&self, path: &str, _: &str, _: Rule, _: &str, out: &mut Vec<FieldDoc>) {
+        self.start_week.docs(
+            &format!("{path}.start_week"),
+            "week",
+            Rule::NonNegative,
+            "First week of the shock (0-based).",
+            out,
+        );
+        self.weeks.docs(
+            &format!("{path}.weeks"),
+            "weeks",
+            Rule::Positive,
+            "Length of the shock.",
+            out,
+        );
+        self.multiplier.docs(
+            &format!("{path}.multiplier"),
+            "x",
+            Rule::NonNegative,
+            "Visit rates are multiplied by this during the shock.",
+            out,
+        );
+    }
+}
+
+section! {
+    /// How often customers visit.
+    pub struct DemandParams {
+        /// Mean visits per active customer per week, before local and seasonal scaling.
+        visits_per_customer_per_week: f64 = 0.6, "visits/week", Positive;
+        /// Shape of the Gamma distribution of individual visit rates (lower = more heterogeneous).
+        visit_rate_shape: f64 = 2.0, "-", Positive;
+        /// Seasonal swing of demand: rates are scaled by 1 + amplitude * cos(2 pi (week - peak) / 52).
+        seasonality_amplitude: f64 = 0.1, "share", Probability;
+        /// Week of the year when seasonal demand peaks.
+        seasonality_peak_week: u32 = 48, "week of year", WeekOfYear;
+        /// Temporary demand shocks at every site.
+        shocks: Vec<DemandShock> = Vec::new(), "-", Any;
+    }
+}
+
+section! {
+    /// The service encounter: time, queue and what goes wrong.
+    pub struct ServiceParams {
+        /// Standard time per service by an experienced, rested employee with average tools (teller transactions and advice: 8-12 min).
+        standard_time_minutes: f64 = 10.0, "min", Positive;
+        /// Shape of the service-time distribution.
+        time_distribution: ServiceTimeDistribution = ServiceTimeDistribution::Exponential, "-", Any;
+        /// Coefficient of variation for LogNormal and Gamma service times.
+        time_cv: f64 = 0.6, "-", Positive;
+        /// Whether waiting customers may give up (patience is exponential).
+        abandonment: bool = true, "-", Any;
+        /// Mean patience of a waiting customer before abandoning.
+        patience_mean_minutes: f64 = 25.0, "min", Positive;
+        /// Waiting time management aims for; sets desired capacity with `target_utilisation`.
+        target_wait_minutes: f64 = 5.0, "min", Positive;
+        /// Share of staffed time management wants busy; desired capacity = offered work / this.
+        target_utilisation: f64 = 0.8, "share", Probability;
+        /// Probability an experienced employee with average tools does the task right at the standard time.
+        task_success_experienced: f64 = 0.96, "probability", Probability;
+        /// Elasticity of task success to time taken / original standard (corner cutting costs accuracy; Oliva & Sterman 2001).
+        corner_cutting_error_elasticity: f64 = 1.5, "-", NonNegative;
+        /// Elasticity of task success to an employee's effectiveness (rookies err more).
+        skill_error_elasticity: f64 = 0.5, "-", NonNegative;
+        /// Cost of a failed task (rework, refunds).
+        failure_cost: f64 = 12.0, "currency/failure", NonNegative;
+    }
+}
+
+section! {
+    /// Internal service quality: stocks that investments build and time erodes.
+    pub struct IsqParams {
+        /// Weight of tools and systems in ISQ.
+        weight_tools: f64 = 0.25, "-", NonNegative;
+        /// Weight of job-skills development in ISQ.
+        weight_skills: f64 = 0.2, "-", NonNegative;
+        /// Weight of leadership and management support in ISQ.
+        weight_leadership: f64 = 0.2, "-", NonNegative;
+        /// Weight of staffing adequacy (1 - work pressure) in ISQ.
+        weight_staffing: f64 = 0.2, "-", NonNegative;
+        /// Weight of pay fairness in ISQ.
+        weight_pay: f64 = 0.15, "-", NonNegative;
+        /// Tools and systems stock at the start.
+        tools_initial: f64 = 55.0, "score 0-100", Score;
+        /// Half-life of the tools stock without capex (systems age; ~3 years).
+        tools_half_life_weeks: f64 = 156.0, "weeks", Positive;
+        /// Maintenance capex per site per week at baseline.
+        tools_capex_per_site_per_week: f64 = 400.0, "currency/week", NonNegative;
+        /// Tools points bought per unit of currency of capex (default holds the stock near 55 at baseline).
+        tools_points_per_currency: f64 = 0.000_611, "points/currency", NonNegative;
+        /// Weeks over which capex is depreciated in the ledger.
+        tools_depreciation_weeks: u32 = 156, "weeks", Positive;
+        /// Effectiveness of service at tools 0 and 100 relative to tools 50 is 1 -/+ this.
+        tools_effect: f64 = 0.3, "share", Probability;
+        /// Job-skills development stock at the start.
+        skills_initial: f64 = 50.0, "score 0-100", Score;
+        /// Half-life of the skills stock without training.
+        skills_half_life_weeks: f64 = 52.0, "weeks", Positive;
+        /// Skills training budget per employee per week at baseline.
+        skills_budget_per_employee_per_week: f64 = 10.0, "currency/employee/week", NonNegative;
+        /// Skills points per unit of currency per employee (default holds the stock near 50 at baseline).
+        skills_points_per_currency: f64 = 0.0662, "points/(currency/employee)", NonNegative;
+        /// Half-life of leadership development on top of the manager's own quality.
+        leadership_half_life_weeks: f64 = 104.0, "weeks", Positive;
+        /// Weeks over which staffing adequacy smooths work pressure.
+        staffing_smoothing_weeks: f64 = 4.0, "weeks", Positive;
+        /// Market wage for the front-line job.
+        market_wage_per_hour: f64 = 20.0, "currency/hour", Positive;
+        /// Pay fairness points per 1% of wage above market (50 at market).
+        pay_fairness_per_percent: f64 = 2.5, "points/%", NonNegative;
+    }
+}
+
+section! {
+    /// Front-line employees: morale, skill, fatigue, emotional labour, quits and hiring.
+    pub struct EmployeeParams {
+        /// Hourly wage.
+        wage_per_hour: f64 = 20.0, "currency/hour", Positive;
+        /// Overtime premium over the hourly wage (0.5 = time and a half).
+        overtime_premium: f64 = 0.5, "share", NonNegative;
+        /// Morale of employees at the start and of new hires.
+        morale_initial: f64 = 62.0, "score 0-100", Score;
+        /// Morale target when every driver is at its neutral point.
+        morale_base: f64 = 60.0, "score 0-100", Score;
+        /// Time constant of morale's move toward its target (4-8 weeks).
+        morale_time_constant_weeks: f64 = 6.0, "weeks", Positive;
+        /// Standard deviation of individual weekly morale noise.
+        morale_noise_sd: f64 = 2.0, "points/week", NonNegative;
+        /// Target morale points per ISQ point above 50.
+        morale_isq_weight: f64 = 0.6, "points/point", NonNegative;
+        /// Target morale points per pay-fairness point above 50.
+        morale_pay_weight: f64 = 0.2, "points/point", NonNegative;
+        /// Target morale points per point of served customers' satisfaction above 60 (the mirror; Schneider, White & Paul 1998).
+        morale_mirror_weight: f64 = 0.3, "points/point", NonNegative;
+        /// Target morale points lost per unit of long fatigue (sustained intensity) above 1.
+        morale_fatigue_weight: f64 = 30.0, "points/unit", NonNegative;
+        /// Target morale points lost per point of emotional strain (Hülsheger & Schewe 2011: surface acting vs well-being rho -.39 to -.48).
+        morale_strain_weight: f64 = 0.5, "points/point", NonNegative;
+        /// Expected tenure at neutral morale and no fatigue (front-line annual turnover ~35%).
+        expected_tenure_weeks: f64 = 150.0, "weeks", Positive;
+        /// Quit hazard is multiplied by exp(this * (reference - morale) / 100).
+        quit_morale_sensitivity: f64 = 3.0, "-", NonNegative;
+        /// Morale at which the quit hazard is the base hazard.
+        quit_morale_reference: f64 = 60.0, "score 0-100", Score;
+        /// Quit hazard multiplier per point of emotional strain (surface acting raises turnover intention).
+        quit_strain_per_point: f64 = 0.02, "1/point", NonNegative;
+        /// Daily probability an employee is absent from a shift.
+        absence_probability: f64 = 0.03, "probability/day", Probability;
+        /// Effectiveness of a new hire relative to an experienced employee (Oliva & Sterman 2001: ~35%).
+        rookie_effectiveness: f64 = 0.35, "share", Probability;
+        /// Time constant of learning to full effectiveness (Oliva & Sterman 2001: ~12 weeks).
+        learning_time_constant_weeks: f64 = 12.0, "weeks", Positive;
+        /// Effectiveness below which an employee counts as a rookie.
+        rookie_threshold: f64 = 0.8, "share", Probability;
+        /// Share of an experienced employee's time spent training each rookie (Oliva & Sterman 2001: ~5%).
+        trainer_time_per_rookie: f64 = 0.05, "share", Probability;
+        /// Work-intensity elasticity to work pressure: intensity = exp(this * wp) (Oliva & Sterman 2001: 0.37).
+        intensity_elasticity: f64 = 0.37, "-", NonNegative;
+        /// Time-per-service elasticity to work pressure: time = standard * exp(-this * wp) (Oliva & Sterman 2001: 0.64).
+        corner_cutting_elasticity: f64 = 0.64, "-", NonNegative;
+        /// Time constant of the service standard's drift down toward the time actually taken (Oliva & Sterman 2001: ~19 weeks).
+        standard_erosion_weeks: f64 = 19.0, "weeks", Positive;
+        /// Time constant of the standard's drift back up (it almost never recovers).
+        standard_recovery_weeks: f64 = 520.0, "weeks", Positive;
+        /// Weeks over which work intensity is smoothed into short fatigue (Oliva & Sterman 2001: ~3).
+        short_fatigue_weeks: f64 = 3.0, "weeks", Positive;
+        /// Weeks over which work intensity is smoothed into long fatigue (Oliva & Sterman 2001: ~52).
+        long_fatigue_weeks: f64 = 52.0, "weeks", Positive;
+        /// Display (courtesy) demand without smile training: the firm's everyday service norms.
+        display_demand_base: f64 = 55.0, "score 0-100", Score;
+        /// Half-life of display-rule training.
+        display_training_half_life_weeks: f64 = 8.0, "weeks", Positive;
+        /// Strain points per point of surface-acting gap (display demand above felt morale).
+        strain_per_gap_point: f64 = 1.0, "points/point", NonNegative;
+        /// Time constant of strain's move toward the current gap.
+        strain_time_constant_weeks: f64 = 4.0, "weeks", Positive;
+        /// Mean delay from opening a vacancy to the new hire's first day (retail 2-6; the O&S bank ~30).
+        hiring_delay_weeks: f64 = 4.0, "weeks", Positive;
+        /// Recruiting cost per hire.
+        hiring_cost: f64 = 1500.0, "currency/hire", NonNegative;
+        /// Onboarding training cost per hire (turnover cost ~21% of salary in all: Boushey & Glynn 2012).
+        onboarding_cost: f64 = 2000.0, "currency/hire", NonNegative;
+        /// Weeks over which management perceives demand and productivity for its desired headcount.
+        headcount_perception_weeks: f64 = 8.0, "weeks", Positive;
+    }
+}
+
+section! {
+    /// Customers: perception, satisfaction, loyalty, complaints, word of mouth, value.
+    pub struct CustomerParams {
+        /// Mean satisfaction of customers at the start.
+        satisfaction_initial: f64 = 68.0, "score 0-100", Score;
+        /// Standard deviation of satisfaction at the start.
+        satisfaction_initial_sd: f64 = 10.0, "points", NonNegative;
+        /// Expectation of customers at the start and of new customers.
+        expectation_initial: f64 = 68.0, "score 0-100", Score;
+        /// Weight of one encounter's evaluation in satisfaction.
+        satisfaction_learning_rate: f64 = 0.3, "share", Probability;
+        /// How strongly disconfirmation (perceived - expected) adds to an encounter's evaluation (Oliver 1980).
+        disconfirmation_weight: f64 = 0.5, "-", NonNegative;
+        /// Weight of one encounter in the expectation (expectations adapt slowly).
+        expectation_learning_rate: f64 = 0.05, "share", Probability;
+        /// Weight of competence (task done right) in perceived quality.
+        weight_competence: f64 = 0.5, "-", NonNegative;
+        /// Weight of courtesy in perceived quality.
+        weight_courtesy: f64 = 0.25, "-", NonNegative;
+        /// Weight of waiting in perceived quality.
+        weight_wait: f64 = 0.25, "-", NonNegative;
+        /// Competence score of a task done wrong.
+        competence_failed: f64 = 10.0, "score 0-100", Score;
+        /// Competence score of a task done right by a fully effective employee with average tools.
+        competence_done_well: f64 = 80.0, "score 0-100", Score;
+        /// Wait score when the wait is within tolerance (waiting as expected neither delights nor annoys).
+        wait_score_within_tolerance: f64 = 75.0, "score 0-100", Score;
+        /// Standard deviation of customers' individual harshness (a fixed offset on what they perceive).
+        harshness_sd: f64 = 8.0, "points", NonNegative;
+        /// Waiting accepted without penalty.
+        wait_tolerance_minutes: f64 = 4.0, "min", NonNegative;
+        /// Waiting beyond tolerance that cuts the wait score by a factor e.
+        wait_scale_minutes: f64 = 10.0, "min", Positive;
+        /// Share of courtesy's weight lost when every server is busy (Grandey et al. 2005).
+        busy_courtesy_discount: f64 = 0.5, "share", Probability;
+        /// How much surface-acted display counts as courtesy compared with felt morale (Grandey 2005).
+        display_authenticity: f64 = 0.3, "share", Probability;
+        /// Courtesy bonus when felt morale meets the display demand (deep acting; H&S 2011 rho ~ .37 with satisfaction).
+        deep_acting_bonus: f64 = 5.0, "points", NonNegative;
+        /// Courtesy below which an encounter counts as rude.
+        rude_threshold: f64 = 35.0, "score 0-100", Score;
+        /// Probability a customer leaves at once after a failed and rude encounter.
+        catastrophe_loss_probability: f64 = 0.3, "probability", Probability;
+        /// Annual churn hazard of customers at the top of the scale (apostles; Heskett 1994).
+        churn_top_per_year: f64 = 0.04, "1/year", NonNegative;
+        /// Annual churn hazard through the middle of the scale ("satisfied" still leave: 15-40% a year).
+        churn_middle_per_year: f64 = 0.28, "1/year", NonNegative;
+        /// Annual churn hazard at the bottom of the scale (terrorists).
+        churn_bottom_per_year: f64 = 1.5, "1/year", NonNegative;
+        /// Satisfaction above which churn falls steeply to the top level (rating 5).
+        churn_top_threshold: f64 = 80.0, "score 0-100", Score;
+        /// Satisfaction below which churn rises steeply to the bottom level (ratings 1-2).
+        churn_bottom_threshold: f64 = 40.0, "score 0-100", Score;
+        /// Width of the logistic steps between churn levels.
+        churn_step_width: f64 = 3.0, "points", Positive;
+        /// Annual hazard of losing a customer to the product (LeBoeuf/TARP: 14% of losses).
+        loss_product_per_year: f64 = 0.02, "1/year", NonNegative;
+        /// Annual hazard of losing a customer to a competitor's offer (TARP: 9%).
+        loss_competitor_per_year: f64 = 0.013, "1/year", NonNegative;
+        /// Annual hazard of losing a customer who moves away or for other reasons (TARP: 9%).
+        loss_moved_per_year: f64 = 0.013, "1/year", NonNegative;
+        /// Evaluation below which an encounter leaves the customer dissatisfied.
+        dissatisfied_threshold: f64 = 45.0, "score 0-100", Score;
+        /// Evaluation at or above which an encounter delights.
+        delighted_threshold: f64 = 85.0, "score 0-100", Score;
+        /// Probability a dissatisfied customer complains (TARP: 1 in 26).
+        complaint_probability: f64 = 0.0385, "probability", Probability;
+        /// Whether front-line staff are empowered to recover complaints (a policy; off at baseline).
+        empowered_recovery: bool = false, "-", Any;
+        /// Share of complainers kept when a complaint is resolved (TARP: ~70%).
+        recovery_keep_share: f64 = 0.7, "share", Probability;
+        /// People a dissatisfied customer tells (TARP: 9-10).
+        wom_dissatisfied_tells: f64 = 9.5, "people", NonNegative;
+        /// People a delighted customer tells (TARP: about half as many).
+        wom_delighted_tells: f64 = 4.75, "people", NonNegative;
+        /// Share of positive mentions that become a customer (referrals).
+        referral_conversion: f64 = 0.01, "share", Probability;
+        /// Share of paid acquisitions lost per negative mention in the week, as exp(-this * mentions).
+        deterrence_per_mention: f64 = 0.0005, "1/mention", NonNegative;
+        /// Expectation bonus of a referred customer (referrals expect more).
+        referral_expectation_bonus: f64 = 5.0, "points", NonNegative;
+        /// Satisfaction prior bonus of a referred customer (a higher prior of staying).
+        referral_satisfaction_bonus: f64 = 8.0, "points", NonNegative;
+        /// Paid new customers per site per week at baseline marketing.
+        marketing_customers_per_site_per_week: f64 = 10.0, "customers/week", NonNegative;
+        /// Marketing cost per acquired customer (5-25x the cost of keeping one).
+        cost_per_acquired_customer: f64 = 120.0, "currency/customer", NonNegative;
+        /// Spend per visit of a new customer (revenue the firm keeps).
+        spend_per_visit: f64 = 30.0, "currency/visit", Positive;
+        /// Growth of spend per visit per year of tenure (Reichheld & Sasser 1990: value grows with tenure).
+        spend_growth_per_year: f64 = 0.08, "share/year", NonNegative;
+        /// Years of tenure after which spend stops growing.
+        spend_growth_cap_years: f64 = 7.0, "years", NonNegative;
+        /// Satisfaction at or above which a survey rating is 5 (top box).
+        top_box_threshold: f64 = 80.0, "score 0-100", Score;
+    }
+}
+
+section! {
+    /// Money that is not wages: overhead and discounting.
+    pub struct MoneyParams {
+        /// Fixed overhead per site per week (rent, systems, back office).
+        overhead_per_site_per_week: f64 = 9000.0, "currency/week", NonNegative;
+        /// Annual discount rate for NPV.
+        discount_rate_per_year: f64 = 0.08, "1/year", NonNegative;
+    }
+}
+
+section! {
+    /// Switches for every causal link of MODEL.md's diagram; `false` cuts the link.
+    pub struct Links {
+        /// ISQ raises employee morale (internal service quality -> employee satisfaction).
+        isq_to_morale: bool = true, "-", Any;
+        /// Pay fairness raises morale.
+        pay_to_morale: bool = true, "-", Any;
+        /// Served customers' satisfaction raises morale (the satisfaction mirror).
+        satisfaction_mirror: bool = true, "-", Any;
+        /// Low morale raises quits (employee satisfaction -> retention).
+        morale_to_quits: bool = true, "-", Any;
+        /// Long fatigue raises quits.
+        fatigue_to_quits: bool = true, "-", Any;
+        /// Short fatigue lowers productivity.
+        fatigue_to_productivity: bool = true, "-", Any;
+        /// Fatigue and strain lower morale.
+        fatigue_to_morale: bool = true, "-", Any;
+        /// Work pressure raises work intensity (overtime).
+        pressure_to_intensity: bool = true, "-", Any;
+        /// Work pressure shortens time per service (corner cutting).
+        pressure_to_corner_cutting: bool = true, "-", Any;
+        /// The service standard erodes toward the time actually taken.
+        standard_erosion: bool = true, "-", Any;
+        /// Display demand above felt morale causes surface acting and strain.
+        emotional_labour: bool = true, "-", Any;
+        /// New hires start below full effectiveness and learn (rookies).
+        learning_curve: bool = true, "-", Any;
+        /// Rookies take experienced employees' time to train.
+        trainer_time: bool = true, "-", Any;
+        /// Tools and systems speed service and improve accuracy.
+        tools_to_service: bool = true, "-", Any;
+        /// Skills development speeds learning and improves accuracy.
+        skills_to_service: bool = true, "-", Any;
+        /// Effectiveness (skill, tools, fatigue) changes the time per service (productivity).
+        effectiveness_to_speed: bool = true, "-", Any;
+        /// Morale shows as courtesy (employee satisfaction -> service value).
+        morale_to_courtesy: bool = true, "-", Any;
+        /// Courtesy counts only when the task was done well.
+        competence_gates_courtesy: bool = true, "-", Any;
+        /// Courtesy counts less when the site is busy.
+        busyness_discounts_courtesy: bool = true, "-", Any;
+        /// Waiting lowers perceived quality.
+        waiting_to_quality: bool = true, "-", Any;
+        /// Satisfaction sets churn (customer satisfaction -> loyalty).
+        satisfaction_to_churn: bool = true, "-", Any;
+        /// A failed and rude encounter can end the relationship at once.
+        catastrophic_loss: bool = true, "-", Any;
+        /// Customers tell others, deterring or referring prospects.
+        word_of_mouth: bool = true, "-", Any;
+        /// Spend per visit grows with tenure (loyalty -> revenue).
+        tenure_to_spend: bool = true, "-", Any;
+        /// Management's desired headcount follows demand and productivity; off: it stays at the start.
+        demand_to_headcount: bool = true, "-", Any;
+        /// Employees quit at all; off: nobody leaves (a fixed workforce).
+        quits: bool = true, "-", Any;
+    }
+}
