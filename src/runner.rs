@@ -137,6 +137,19 @@ fn firm(row: &[WeekTally]) -> WeekTally {
     t
 }
 
+/// Sums of each week's trailing window of `tallies` (see [`Metric::TRAILING_WEEKS`]).
+fn trailing(tallies: &[WeekTally]) -> Vec<WeekTally> {
+    let mut sums = Vec::with_capacity(tallies.len());
+    for w in 0..tallies.len() {
+        let mut t = WeekTally::default();
+        for x in &tallies[w.saturating_sub(Metric::TRAILING_WEEKS - 1)..=w] {
+            t.add(x);
+        }
+        sums.push(t);
+    }
+    sums
+}
+
 fn summarise(
     scenario: &Scenario,
     replication: u32,
@@ -147,7 +160,7 @@ fn summarise(
     let mean_of = |m: Metric| {
         weeks
             .iter()
-            .map(|t| m.value(t))
+            .map(|t| m.value(t, t))
             .filter(|v| !v.is_nan())
             .sum::<f64>()
             / n
@@ -196,13 +209,17 @@ fn cell_values(
     weeks: usize,
 ) -> Vec<f64> {
     let mut v = vec![f64::NAN; (sites + 1) * weeks * metrics.len()];
-    for (w, row) in out.weekly.iter().enumerate().take(weeks) {
-        let all = firm(row);
-        for r in 0..=sites {
-            let t = if r == sites { &all } else { &row[r] };
+    let firm_weeks: Vec<WeekTally> = out.weekly.iter().map(|row| firm(row)).collect();
+    for r in 0..=sites {
+        let series: Vec<WeekTally> = if r == sites {
+            firm_weeks.clone()
+        } else {
+            out.weekly.iter().map(|row| row[r]).collect()
+        };
+        for (w, (t, tr)) in series.iter().zip(trailing(&series)).enumerate().take(weeks) {
             let base = (r * weeks + w) * metrics.len();
             for (k, m) in metrics.iter().enumerate() {
-                v[base + k] = m.value(t);
+                v[base + k] = m.value(t, &tr);
             }
         }
     }

@@ -145,7 +145,7 @@ pub enum Metric {
     Morale,
     /// Mean emotional strain, points.
     Strain,
-    /// Quits over the week, annualised, as a share of headcount.
+    /// Quits over the trailing 13 weeks, annualised, as a share of headcount.
     TurnoverAnnualised,
     /// Share of employees who are rookies.
     RookieShare,
@@ -173,7 +173,7 @@ pub enum Metric {
     TopBoxShare,
     /// Promoters minus detractors, percent of active customers.
     Nps,
-    /// Weekly retention, annualised.
+    /// Retention over the trailing 13 weeks, annualised.
     RetentionAnnualised,
     /// Active customers at week end.
     ActiveCustomers,
@@ -276,15 +276,19 @@ impl Metric {
         }
     }
 
-    /// The metric's value for a tally; NaN where it is undefined (e.g. no one served).
-    pub fn value(self, t: &WeekTally) -> f64 {
+    /// Weeks in the trailing window of rates that are too noisy week by week (turnover, retention).
+    pub const TRAILING_WEEKS: usize = 13;
+
+    /// The metric's value for a week's tally, with `trailing` the sum of the tallies of the last
+    /// [`Metric::TRAILING_WEEKS`] weeks (this one included); NaN where undefined (no one served).
+    pub fn value(self, t: &WeekTally, trailing: &WeekTally) -> f64 {
         use Metric::*;
         let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
         match self {
             Isq => ratio(t.isq_sum, t.sites),
             Morale => ratio(t.morale_sum, t.employees),
             Strain => ratio(t.strain_sum, t.employees),
-            TurnoverAnnualised => ratio(t.quits * 52.0, t.employees),
+            TurnoverAnnualised => ratio(trailing.quits * 52.0, trailing.employees),
             RookieShare => ratio(t.rookies, t.employees),
             Headcount => t.employees,
             Vacancies => t.vacancies,
@@ -299,8 +303,16 @@ impl Metric {
             TopBoxShare => ratio(t.top_box, t.customers),
             Nps => ratio(100.0 * (t.promoters - t.detractors), t.customers),
             RetentionAnnualised => {
-                let start = t.customers + t.lost() - t.acquired;
-                ratio(t.lost(), start).map_or_nan(|weekly| (1.0 - weekly).max(0.0).powf(52.0))
+                // Weekly loss rate over the window, compounded to a year.
+                let weekly = ratio(
+                    trailing.lost(),
+                    trailing.customers + trailing.lost() - trailing.acquired,
+                );
+                if weekly.is_nan() {
+                    weekly
+                } else {
+                    (1.0 - weekly).max(0.0).powf(52.0)
+                }
             }
             ActiveCustomers => t.customers,
             Acquired => t.acquired,
@@ -315,14 +327,5 @@ impl Metric {
             Profit => t.money.profit().to_currency(),
             CumulativeProfit => t.cumulative_profit_cents as f64 / 100.0,
         }
-    }
-}
-
-trait MapOrNan {
-    fn map_or_nan(self, f: impl FnOnce(f64) -> f64) -> f64;
-}
-impl MapOrNan for f64 {
-    fn map_or_nan(self, f: impl FnOnce(f64) -> f64) -> f64 {
-        if self.is_nan() { self } else { f(self) }
     }
 }

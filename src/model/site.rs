@@ -535,7 +535,8 @@ impl Site {
         let scn = ctx.scenario;
         self.tally.arrivals += 1.0;
         self.encounters += 1;
-        self.offered_seconds += scn.service.standard_time_minutes * 60.0;
+        // Work is judged against the current (possibly eroded) standard, as management sees it.
+        self.offered_seconds += self.standard_minutes * 60.0;
 
         // The earliest-free server takes the customer (FIFO over servers on shift).
         let n = self.servers.free_at.len();

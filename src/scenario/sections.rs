@@ -188,9 +188,9 @@ section! {
         /// Probability an experienced employee with average tools does the task right at the standard time.
         task_success_experienced: f64 = 0.96, "probability", Probability;
         /// Elasticity of task success to time taken / original standard (corner cutting costs accuracy; Oliva & Sterman 2001).
-        corner_cutting_error_elasticity: f64 = 1.5, "-", NonNegative;
+        corner_cutting_error_elasticity: f64 = 0.5, "-", NonNegative;
         /// Elasticity of task success to an employee's effectiveness (rookies err more).
-        skill_error_elasticity: f64 = 0.5, "-", NonNegative;
+        skill_error_elasticity: f64 = 0.25, "-", NonNegative;
         /// Cost of a failed task (rework, refunds).
         failure_cost: f64 = 12.0, "currency/failure", NonNegative;
     }
@@ -338,9 +338,9 @@ section! {
         /// Competence score of a task done wrong.
         competence_failed: f64 = 10.0, "score 0-100", Score;
         /// Competence score of a task done right by a fully effective employee with average tools.
-        competence_done_well: f64 = 80.0, "score 0-100", Score;
+        competence_done_well: f64 = 82.0, "score 0-100", Score;
         /// Wait score when the wait is within tolerance (waiting as expected neither delights nor annoys).
-        wait_score_within_tolerance: f64 = 75.0, "score 0-100", Score;
+        wait_score_within_tolerance: f64 = 78.0, "score 0-100", Score;
         /// Standard deviation of customers' individual harshness (a fixed offset on what they perceive).
         harshness_sd: f64 = 8.0, "points", NonNegative;
         /// Waiting accepted without penalty.
@@ -360,9 +360,9 @@ section! {
         /// Annual churn hazard of customers at the top of the scale (apostles; Heskett 1994).
         churn_top_per_year: f64 = 0.04, "1/year", NonNegative;
         /// Annual churn hazard through the middle of the scale ("satisfied" still leave: 15-40% a year).
-        churn_middle_per_year: f64 = 0.28, "1/year", NonNegative;
+        churn_middle_per_year: f64 = 0.2, "1/year", NonNegative;
         /// Annual churn hazard at the bottom of the scale (terrorists).
-        churn_bottom_per_year: f64 = 1.5, "1/year", NonNegative;
+        churn_bottom_per_year: f64 = 1.0, "1/year", NonNegative;
         /// Satisfaction above which churn falls steeply to the top level (rating 5).
         churn_top_threshold: f64 = 80.0, "score 0-100", Score;
         /// Satisfaction below which churn rises steeply to the bottom level (ratings 1-2).
@@ -370,11 +370,11 @@ section! {
         /// Width of the logistic steps between churn levels.
         churn_step_width: f64 = 3.0, "points", Positive;
         /// Annual hazard of losing a customer to the product (LeBoeuf/TARP: 14% of losses).
-        loss_product_per_year: f64 = 0.02, "1/year", NonNegative;
+        loss_product_per_year: f64 = 0.03, "1/year", NonNegative;
         /// Annual hazard of losing a customer to a competitor's offer (TARP: 9%).
-        loss_competitor_per_year: f64 = 0.013, "1/year", NonNegative;
+        loss_competitor_per_year: f64 = 0.02, "1/year", NonNegative;
         /// Annual hazard of losing a customer who moves away or for other reasons (TARP: 9%).
-        loss_moved_per_year: f64 = 0.013, "1/year", NonNegative;
+        loss_moved_per_year: f64 = 0.02, "1/year", NonNegative;
         /// Evaluation below which an encounter leaves the customer dissatisfied.
         dissatisfied_threshold: f64 = 45.0, "score 0-100", Score;
         /// Evaluation at or above which an encounter delights.
@@ -398,7 +398,7 @@ section! {
         /// Satisfaction prior bonus of a referred customer (a higher prior of staying).
         referral_satisfaction_bonus: f64 = 8.0, "points", NonNegative;
         /// Paid new customers per site per week at baseline marketing.
-        marketing_customers_per_site_per_week: f64 = 10.0, "customers/week", NonNegative;
+        marketing_customers_per_site_per_week: f64 = 12.0, "customers/week", NonNegative;
         /// Marketing cost per acquired customer (5-25x the cost of keeping one).
         cost_per_acquired_customer: f64 = 120.0, "currency/customer", NonNegative;
         /// Spend per visit of a new customer (revenue the firm keeps).
@@ -416,7 +416,7 @@ section! {
     /// Money that is not wages: overhead and discounting.
     pub struct MoneyParams {
         /// Fixed overhead per site per week (rent, systems, back office).
-        overhead_per_site_per_week: f64 = 9000.0, "currency/week", NonNegative;
+        overhead_per_site_per_week: f64 = 20000.0, "currency/week", NonNegative;
         /// Annual discount rate for NPV.
         discount_rate_per_year: f64 = 0.08, "1/year", NonNegative;
     }

@@ -1,0 +1,8 @@
+//! Integration tests: one binary, a module per behaviour.
+
+mod cli;
+mod determinism;
+mod invariants;
+mod queueing;
+mod reference;
+mod scenario_errors;
