@@ -126,23 +126,23 @@ pub fn simulate(
         }
         match event {
             Event::DayStart(day) => {
+                if day % 7 < clock.open_days_per_week {
+                    let base = SimTime::day_start(u64::from(day)).0;
+                    let open = base + u64::from(clock.open_minute) * 60;
+                    let close = base + u64::from(clock.close_minute) * 60;
+                    for s in &mut sites {
+                        s.start_shift(&ctx, open, close);
+                    }
+                    // Pushed before the next day's start so that a shift ending at midnight
+                    // (a site open round the clock) hands over before the next one begins.
+                    push(&mut queue, SimTime(close), Event::ShiftEnd(day));
+                }
                 if day + 1 < total_days {
                     push(
                         &mut queue,
                         SimTime::day_start(u64::from(day) + 1),
                         Event::DayStart(day + 1),
                     );
-                }
-                if day % 7 < clock.open_days_per_week {
-                    let base = SimTime::day_start(u64::from(day)).0;
-                    let (open, close) = (
-                        base + u64::from(clock.open_minute) * 60,
-                        base + u64::from(clock.close_minute) * 60,
-                    );
-                    for s in &mut sites {
-                        s.start_shift(&ctx, open, close);
-                    }
-                    push(&mut queue, SimTime(close), Event::ShiftEnd(day));
                 }
             }
             Event::ShiftEnd(day) => {

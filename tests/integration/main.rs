@@ -1,6 +1,7 @@
 //! Integration tests: one binary, a module per behaviour.
 
 mod cli;
+mod common;
 mod determinism;
 mod invariants;
 mod queueing;

@@ -1,0 +1,18 @@
+//! Small scenarios shared by the test modules.
+
+use chainsim::scenario::Scenario;
+
+/// A small but complete scenario: every link on, two sites, a few weeks.
+pub fn small(weeks: u32) -> Scenario {
+    let mut s = Scenario::default();
+    s.name = "small".into();
+    s.weeks = weeks;
+    s.replications = 3;
+    s.sites.count = 2;
+    s.sites.employees_per_site = 5;
+    s.sites.customers_per_site = 1500;
+    s.sites.market_per_site = 2200;
+    s.employees.hiring_delay_weeks = 1.0;
+    s.employees.expected_tenure_weeks = 40.0; // plenty of quits and hires to check
+    s
+}
