@@ -4,10 +4,12 @@ use chainsim::scenario::Scenario;
 
 /// A small but complete scenario: every link on, two sites, a few weeks.
 pub fn small(weeks: u32) -> Scenario {
-    let mut s = Scenario::default();
-    s.name = "small".into();
-    s.weeks = weeks;
-    s.replications = 3;
+    let mut s = Scenario {
+        name: "small".into(),
+        weeks,
+        replications: 3,
+        ..Scenario::default()
+    };
     s.sites.count = 2;
     s.sites.employees_per_site = 5;
     s.sites.customers_per_site = 1500;
