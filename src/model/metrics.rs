@@ -155,7 +155,7 @@ pub enum Metric {
     Vacancies,
     /// Customers served per staffed hour.
     Productivity,
-    /// Share of staffed time spent serving.
+    /// Share of paid time (shifts plus overtime) spent serving.
     Utilisation,
     /// Work pressure (desired - effective capacity) / desired.
     WorkPressure,
@@ -293,7 +293,7 @@ impl Metric {
             Headcount => t.employees,
             Vacancies => t.vacancies,
             Productivity => ratio(t.served, t.staffed_hours),
-            Utilisation => ratio(t.busy_hours, t.staffed_hours),
+            Utilisation => ratio(t.busy_hours, t.staffed_hours + t.overtime_hours),
             WorkPressure => ratio(t.work_pressure_sum, t.sites),
             OvertimeHours => t.overtime_hours,
             ServiceStandardMinutes => ratio(t.standard_minutes_sum, t.sites),

@@ -98,6 +98,9 @@ pub struct Customers {
     pub harshness: Vec<f64>,
     /// Week the customer joined.
     pub joined_week: Vec<u32>,
+    /// Why the slot's last customer was lost: 0 never lost (or re-acquired), 1 service
+    /// treatment, 2 product, 3 competitor, 4 moved or other.
+    pub loss_cause: Vec<u8>,
     /// Prospect slots, available for acquisition.
     pub prospects: Vec<u32>,
 }

@@ -253,6 +253,7 @@ impl Site {
                 .harshness
                 .push(c.harshness_sd * normal(&mut setup));
             customers.joined_week.push(0);
+            customers.loss_cause.push(0);
             if !active {
                 customers.prospects.push(slot as u32);
             }
@@ -725,9 +726,15 @@ impl Site {
             self.tally.wom_negative += c.wom_dissatisfied_tells;
             if unit(self.streams.outcome.next_u64()) < c.complaint_probability {
                 self.tally.complaints += 1.0;
-                if c.empowered_recovery
-                    && unit(self.streams.outcome.next_u64()) < c.recovery_keep_share
-                {
+                // Empowered staff resolve some complaints on the spot, which keeps more customers.
+                let on_the_spot =
+                    unit(self.streams.outcome.next_u64()) < c.recovery_on_the_spot_share;
+                let keep = if on_the_spot {
+                    c.recovery_on_the_spot_keep_share
+                } else {
+                    c.recovery_keep_share
+                };
+                if c.empowered_recovery && unit(self.streams.outcome.next_u64()) < keep {
                     self.tally.recovered += 1.0;
                     recovered = true;
                 }
@@ -763,6 +770,7 @@ impl Site {
 
     fn lose(&mut self, slot: usize, cause: u8) {
         self.customers.active[slot] = false;
+        self.customers.loss_cause[slot] = cause + 1;
         self.customers.prospects.push(slot as u32);
         match cause {
             0 => self.tally.lost_service += 1.0,
@@ -1003,6 +1011,7 @@ impl Site {
             self.customers.expectation[slot] =
                 (c.expectation_initial + bonus(c.referral_expectation_bonus)).clamp(0.0, 100.0);
             self.customers.joined_week[slot] = week + 1;
+            self.customers.loss_cause[slot] = 0;
             self.tally.acquired += 1.0;
             if is_referral {
                 self.tally.referred += 1.0;

@@ -133,6 +133,78 @@ impl std::error::Error for ScenarioError {
     }
 }
 
+/// A RON error located at the token it is about, saying what was found there.
+fn syntax_error(text: &str, file: &str, e: &ron::error::SpannedError) -> ScenarioError {
+    let lower_first = |m: String| m.get(..1).map_or(m.clone(), |f| f.to_lowercase() + &m[1..]);
+    let lines = text.lines().count();
+    let last_len = text.lines().last().map_or(0, |l| l.chars().count());
+    if e.span.end.line >= lines && e.span.end.col > last_len {
+        // The file ended while RON still expected something (often a missing `)`).
+        return ScenarioError::Syntax {
+            file: file.to_string(),
+            line: lines.max(1),
+            col: last_len + 1,
+            message: format!(
+                "{}, found the end of the file",
+                lower_first(e.code.to_string())
+            ),
+        };
+    }
+    let line = e.span.start.line.max(1);
+    let chars: Vec<char> = text.lines().nth(line - 1).unwrap_or("").chars().collect();
+    // RON's span can start on the blank before the value: step to the token itself.
+    let mut at = e.span.start.col.saturating_sub(1).min(chars.len());
+    while at < chars.len() && chars[at].is_whitespace() {
+        at += 1;
+    }
+    // Widen to the whole number: a sign before it, or digits before a fraction RON stopped at.
+    let mut from = at;
+    while from > 0
+        && (chars[from - 1].is_ascii_digit()
+            || (chars.get(from) == Some(&'.') && from == at && chars[from - 1].is_ascii_digit()))
+    {
+        from -= 1;
+    }
+    if from > 0 && matches!(chars[from - 1], '-' | '+') {
+        from -= 1;
+    }
+    let stop = |c: &char| matches!(c, ',' | ')' | ']' | '(' | '[' | ':') || c.is_whitespace();
+    let token: String = if chars.get(at) == Some(&'"') {
+        let close = chars[at + 1..]
+            .iter()
+            .position(|&c| c == '"')
+            .map_or(chars.len(), |i| at + i + 2);
+        chars[from..close].iter().collect()
+    } else {
+        chars[from..].iter().take_while(|c| !stop(c)).collect()
+    };
+    let mut message = lower_first(e.code.to_string());
+    let number_with_fraction = token.contains('.') && token.parse::<f64>().is_ok();
+    if matches!(e.code, ron::Error::ExpectedComma) && number_with_fraction {
+        // `weeks: 4.5`: RON read `4` as the integer and stumbled on `.5`.
+        message = "expected an integer".to_string();
+    } else if matches!(e.code, ron::Error::IntegerOutOfBounds) {
+        message = "expected a whole number of at least 0 that fits the field".to_string();
+    }
+    let already_says = matches!(
+        e.code,
+        ron::Error::NoSuchStructField { .. } | ron::Error::NoSuchEnumVariant { .. }
+    );
+    if !already_says {
+        if token.is_empty() {
+            message.push_str(", found the end of the line");
+        } else {
+            message = format!("{message}, found `{token}`");
+        }
+    }
+    ScenarioError::Syntax {
+        file: file.to_string(),
+        line,
+        col: from + 1,
+        message,
+    }
+}
+
 impl Scenario {
     /// Reads and checks a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
@@ -152,12 +224,7 @@ impl Scenario {
 
     /// Parses RON text (`file` labels messages) and checks its meaning.
     pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
-        let scenario: Scenario = ron::from_str(text).map_err(|e| ScenarioError::Syntax {
-            file: file.to_string(),
-            line: e.span.start.line,
-            col: e.span.start.col,
-            message: e.code.to_string(),
-        })?;
+        let scenario: Scenario = ron::from_str(text).map_err(|e| syntax_error(text, file, &e))?;
         let problems = scenario.problems();
         if problems.is_empty() {
             Ok(scenario)
@@ -216,21 +283,38 @@ impl Scenario {
                 ),
             );
         }
-        if c.weight_competence + c.weight_courtesy + c.weight_wait <= 0.0 {
-            bad(
-                "customers.weight_competence",
-                "expected the perceived-quality weights to sum above 0, found 0".into(),
-            );
-        }
+        // Weight sums are checked only when each weight passed its own rule (no double report).
+        let weights_sum = |path: &str, what: &str, w: &[f64], bad: &mut dyn FnMut(&str, String)| {
+            let sum: f64 = w.iter().sum();
+            if w.iter().all(|x| Rule::NonNegative.admits(*x)) && sum <= 0.0 {
+                bad(
+                    path,
+                    format!(
+                        "expected the {what} weights to sum above 0, found {}",
+                        param::ron_text(&sum)
+                    ),
+                );
+            }
+        };
+        weights_sum(
+            "customers.weight_competence",
+            "perceived-quality",
+            &[c.weight_competence, c.weight_courtesy, c.weight_wait],
+            &mut bad,
+        );
         let i = &self.isq;
-        if i.weight_tools + i.weight_skills + i.weight_leadership + i.weight_staffing + i.weight_pay
-            <= 0.0
-        {
-            bad(
-                "isq.weight_tools",
-                "expected the ISQ weights to sum above 0, found 0".into(),
-            );
-        }
+        weights_sum(
+            "isq.weight_tools",
+            "ISQ",
+            &[
+                i.weight_tools,
+                i.weight_skills,
+                i.weight_leadership,
+                i.weight_staffing,
+                i.weight_pay,
+            ],
+            &mut bad,
+        );
         if self.arms.is_empty() {
             bad(
                 "arms",

@@ -37,7 +37,8 @@ impl Param for Range {
                 path: path.to_string(),
                 message: format!(
                     "reversed range: expected min <= max, found min {} > max {}",
-                    self.min, self.max
+                    super::param::ron_text(&self.min),
+                    super::param::ron_text(&self.max)
                 ),
             });
         }
@@ -383,8 +384,12 @@ section! {
         complaint_probability: f64 = 0.0385, "probability", Probability;
         /// Whether front-line staff are empowered to recover complaints (a policy; off at baseline).
         empowered_recovery: bool = false, "-", Any;
-        /// Share of complainers kept when a complaint is resolved (TARP: ~70%).
+        /// Share of complainers kept when a complaint is resolved later (TARP: ~70%).
         recovery_keep_share: f64 = 0.7, "share", Probability;
+        /// Share of complainers kept when the complaint is resolved on the spot (TARP: ~95%).
+        recovery_on_the_spot_keep_share: f64 = 0.95, "share", Probability;
+        /// Share of resolved complaints that empowered staff resolve on the spot.
+        recovery_on_the_spot_share: f64 = 0.5, "share", Probability;
         /// People a dissatisfied customer tells (TARP: 9-10).
         wom_dissatisfied_tells: f64 = 9.5, "people", NonNegative;
         /// People a delighted customer tells (TARP: about half as many).

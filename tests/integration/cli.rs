@@ -1,1 +1,418 @@
-//! (being written)
+//! The command line end to end: exit codes, messages and the files `run` writes.
+//!
+//! Every run is the tiny `valid_minimal.ron` (2 sites, a few weeks, 2 replications), so the
+//! whole module takes well under a second in release mode.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use assert_cmd::cargo::cargo_bin_cmd;
+
+/// The `chainsim` binary, run from a scratch directory so nothing is written to the crate.
+fn chainsim(cwd: &Path) -> Command {
+    let mut cmd = cargo_bin_cmd!("chainsim");
+    cmd.current_dir(cwd);
+    cmd
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")).join(name)
+}
+
+/// The path of a fixture as the messages show it.
+fn shown(name: &str) -> String {
+    fixture(name).display().to_string()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs the command and checks its exit code; returns the output for further checks.
+fn expect_code(cmd: &mut Command, code: i32) -> Output {
+    let o = cmd.output().expect("chainsim starts");
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "exit code\n--- stdout\n{}--- stderr\n{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    o
+}
+
+/// `chainsim run valid_minimal.ron --reps 2 --weeks 4 --threads 1 --out <out>` plus `extra`.
+fn run_tiny(out: &Path, extra: &[&str]) -> Output {
+    let mut cmd = chainsim(out.parent().expect("out has a parent"));
+    cmd.arg("run")
+        .arg(fixture("valid_minimal.ron"))
+        .args(["--reps", "2", "--weeks", "4", "--threads", "1", "--out"])
+        .arg(out)
+        .args(extra);
+    expect_code(&mut cmd, 0)
+}
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+#[test]
+fn check_valid_file_prints_ok() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = expect_code(
+        chainsim(tmp.path())
+            .arg("check")
+            .arg(fixture("valid_minimal.ron")),
+        0,
+    );
+    assert_eq!(
+        stdout(&o),
+        format!("{}: ok (tiny, 1 arm)\n", shown("valid_minimal.ron"))
+    );
+    assert_eq!(stderr(&o), "");
+}
+
+#[test]
+fn check_bad_file_exits_2_with_located_messages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = expect_code(
+        chainsim(tmp.path())
+            .arg("check")
+            .arg(fixture("probability_out_of_range.ron")),
+        2,
+    );
+    let file = shown("probability_out_of_range.ron");
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "{file}: employees.absence_probability: expected a probability in [0, 1], found 1.5\n\
+             {file}: 1 problem\n"
+        )
+    );
+    assert_eq!(stdout(&o), "");
+
+    let o = expect_code(
+        chainsim(tmp.path())
+            .arg("check")
+            .arg(fixture("syntax_error.ron")),
+        2,
+    );
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "{}:4:22: expected comma, found `employees_per_site`\n",
+            shown("syntax_error.ron")
+        )
+    );
+}
+
+#[test]
+fn check_several_files_reports_every_problem_of_every_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let names = [
+        "valid_minimal.ron",
+        "syntax_error.ron",
+        "unknown_field.ron",
+        "many_problems.ron",
+        "no_arms.ron",
+    ];
+    let o = expect_code(
+        chainsim(tmp.path()).arg("check").args(names.map(fixture)),
+        2,
+    );
+    // The good file is still reported ok.
+    assert_eq!(
+        stdout(&o),
+        format!("{}: ok (tiny, 1 arm)\n", shown("valid_minimal.ron"))
+    );
+    let err = stderr(&o);
+    let syntax = shown("syntax_error.ron");
+    let unknown = shown("unknown_field.ron");
+    let many = shown("many_problems.ron");
+    let none = shown("no_arms.ron");
+    for want in [
+        format!("{syntax}:4:22: expected comma, found `employees_per_site`"),
+        format!("{unknown}:3:13: unexpected field named `cout`"),
+        format!("{many}: weeks: "),
+        format!("{many}: employees.wage_per_hour: "),
+        format!("{many}: employees.absence_probability: "),
+        format!("{many}: clock.close_minute: "),
+        format!("{many}: sites.market_per_site: "),
+        format!("{many}: arms[1].name: "),
+        format!("{many}: 6 problems"),
+        format!("{none}: arms: expected at least one arm, found an empty list"),
+        format!("{none}: 1 problem"),
+    ] {
+        assert!(
+            err.lines().any(|l| l.starts_with(&want)),
+            "stderr has a line starting {want:?}:\n{err}"
+        );
+    }
+    // One error block per bad file, in the order given: 1 + 1 + (6 + 1) + (1 + 1) lines.
+    assert_eq!(err.lines().count(), 11, "{err}");
+    let first = |f: &str| err.find(f).unwrap_or_else(|| panic!("{f} in {err}"));
+    assert!(first(&syntax) < first(&unknown));
+    assert!(first(&unknown) < first(&many));
+    assert!(first(&many) < first(&none));
+}
+
+#[test]
+fn check_without_files_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = expect_code(chainsim(tmp.path()).arg("check"), 2);
+    assert!(stderr(&o).contains("Usage"), "{}", stderr(&o));
+}
+
+#[test]
+fn run_writes_summary_tables_manifest_and_charts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = run_tiny(&out, &["--seed", "7"]);
+
+    // The summary.
+    let text = stdout(&o);
+    assert!(text.starts_with("simulated "), "{text}");
+    assert!(text.contains(" encounters in "), "{text}");
+    assert!(text.contains("arm baseline:"), "{text}");
+    assert!(
+        text.contains("cumulative profit after 4 weeks: median "),
+        "{text}"
+    );
+    for f in [
+        "weekly.csv",
+        "replications.csv",
+        "manifest.json",
+        "profit.png",
+        "profit.svg",
+        "chain.png",
+        "chain.svg",
+    ] {
+        let p = out.join(f);
+        assert!(
+            text.contains(&p.display().to_string()),
+            "lists {f}:\n{text}"
+        );
+        assert!(fs::metadata(&p).is_ok_and(|m| m.len() > 0), "{f} written");
+    }
+    // The progress line names the scenario and the run's shape on stderr.
+    let err = stderr(&o);
+    assert!(
+        err.contains("tiny") && err.contains("2 replications x 4 weeks, seed 7"),
+        "{err}"
+    );
+
+    // weekly.csv: the header, then every metric for each site and `all`, each of the 4 weeks.
+    let weekly = read(&out.join("weekly.csv"));
+    let mut lines = weekly.lines();
+    assert_eq!(
+        lines.next(),
+        Some("arm,site,week,metric,mean,p05,p25,p50,p75,p95")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert!(rows.iter().all(|r| r.len() == 10), "10 columns per row");
+    assert!(rows.iter().all(|r| r[0] == "baseline"));
+    let sites: BTreeSet<&str> = rows.iter().map(|r| r[1]).collect();
+    assert_eq!(sites, BTreeSet::from(["0", "1", "all"]));
+    let weeks: BTreeSet<&str> = rows.iter().map(|r| r[2]).collect();
+    assert_eq!(weeks, BTreeSet::from(["0", "1", "2", "3"]));
+    let metrics: BTreeSet<&str> = rows.iter().map(|r| r[3]).collect();
+    for m in [
+        "cumulative_profit",
+        "profit",
+        "revenue",
+        "satisfaction",
+        "morale",
+        "isq",
+    ] {
+        assert!(metrics.contains(m), "weekly.csv has {m}: {metrics:?}");
+    }
+    assert_eq!(
+        rows.len(),
+        3 * 4 * metrics.len(),
+        "one row per site, week and metric"
+    );
+    // The summary's median cumulative profit is the firm's p50 in the last week.
+    let last = rows
+        .iter()
+        .find(|r| r[1] == "all" && r[2] == "3" && r[3] == "cumulative_profit")
+        .expect("firm cumulative profit in week 3");
+    let p50: f64 = last[7].parse().expect("p50 is a number");
+    assert!(
+        text.contains(&format!("after 4 weeks: median {p50:.0} ")),
+        "summary median {p50:.0}:\n{text}"
+    );
+
+    // replications.csv: header and one row per replication.
+    let reps = read(&out.join("replications.csv"));
+    let reps: Vec<&str> = reps.lines().collect();
+    assert_eq!(reps.len(), 3, "{reps:?}");
+    assert!(reps[0].starts_with("arm,replication,npv,cumulative_profit,"));
+    assert!(reps[1].starts_with("baseline,0,"));
+    assert!(reps[2].starts_with("baseline,1,"));
+
+    // manifest.json.
+    let m: serde_json::Value =
+        serde_json::from_str(&read(&out.join("manifest.json"))).expect("manifest is JSON");
+    for key in [
+        "seed",
+        "replications",
+        "threads",
+        "wall_seconds",
+        "encounters",
+        "scenario_sha256",
+        "generator",
+        "scenario",
+    ] {
+        assert!(m.get(key).is_some(), "manifest has {key}: {m}");
+    }
+    assert_eq!(m["seed"], 7);
+    assert_eq!(m["replications"], 2);
+    assert_eq!(m["threads"], 1);
+    assert_eq!(m["weeks"], 4);
+    assert!(m["wall_seconds"].as_f64().is_some_and(|s| s >= 0.0));
+    let encounters = m["encounters"].as_u64().expect("encounters is a count");
+    assert!(encounters > 0);
+    assert!(
+        text.contains(&format!("simulated {encounters} encounters")),
+        "{text}"
+    );
+    let sha = m["scenario_sha256"].as_str().expect("sha is a string");
+    assert_eq!(sha.len(), 64);
+    assert!(sha.bytes().all(|b| b.is_ascii_hexdigit()), "{sha}");
+    assert!(m["generator"].as_str().is_some_and(|g| !g.is_empty()));
+    assert_eq!(m["scenario"]["name"], "tiny");
+    assert_eq!(m["scenario"]["sites"]["count"], 2);
+
+    // Charts.
+    for f in ["profit.png", "chain.png"] {
+        let bytes = fs::read(out.join(f)).unwrap();
+        assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{f} is a PNG");
+    }
+    for f in ["profit.svg", "chain.svg"] {
+        let svg = read(&out.join(f));
+        assert!(svg.contains("<svg"), "{f} is an SVG");
+    }
+}
+
+#[test]
+fn seed_changes_replications_and_same_seed_repeats_weekly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("a");
+    let b = tmp.path().join("b");
+    let c = tmp.path().join("c");
+    run_tiny(&a, &["--seed", "1"]);
+    run_tiny(&b, &["--seed", "1"]);
+    run_tiny(&c, &["--seed", "2"]);
+    assert!(
+        read(&a.join("weekly.csv")) == read(&b.join("weekly.csv")),
+        "the same seed gives the same weekly.csv"
+    );
+    assert!(
+        read(&a.join("replications.csv")) == read(&b.join("replications.csv")),
+        "the same seed gives the same replications.csv"
+    );
+    assert!(
+        read(&a.join("replications.csv")) != read(&c.join("replications.csv")),
+        "another seed gives other replications"
+    );
+}
+
+#[test]
+fn run_bad_scenario_exits_2_with_the_message_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = expect_code(
+        chainsim(tmp.path())
+            .arg("run")
+            .arg(fixture("nan_value.ron"))
+            .arg("--out")
+            .arg(&out),
+        2,
+    );
+    let file = shown("nan_value.ron");
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "{file}: employees.wage_per_hour: expected a finite number greater than 0, found NaN\n\
+             {file}: 1 problem\n"
+        )
+    );
+    assert_eq!(stdout(&o), "");
+    assert!(!out.exists(), "no output for a refused scenario");
+
+    let o = expect_code(
+        chainsim(tmp.path())
+            .arg("run")
+            .arg(fixture("syntax_error.ron"))
+            .arg("--out")
+            .arg(&out),
+        2,
+    );
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "{}:4:22: expected comma, found `employees_per_site`\n",
+            shown("syntax_error.ron")
+        )
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn run_with_zero_counts_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    for flag in ["--reps", "--weeks", "--threads"] {
+        let o = expect_code(
+            chainsim(tmp.path())
+                .arg("run")
+                .arg(fixture("valid_minimal.ron"))
+                .args([flag, "0", "--out"])
+                .arg(&out),
+            2,
+        );
+        assert_eq!(
+            stderr(&o),
+            format!("{flag}: expected a number of at least 1, found 0\n")
+        );
+        assert!(!out.exists());
+    }
+}
+
+#[test]
+fn unknown_flag_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = expect_code(chainsim(tmp.path()).args(["run", "--bogus"]), 2);
+    let err = stderr(&o);
+    assert!(err.contains("--bogus"), "{err}");
+    assert!(err.contains("Usage"), "{err}");
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn run_missing_scenario_file_exits_2_and_names_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("no_such_scenario.ron");
+    let out = tmp.path().join("out");
+    let o = expect_code(
+        chainsim(tmp.path())
+            .arg("run")
+            .arg(&missing)
+            .arg("--out")
+            .arg(&out),
+        2,
+    );
+    let err = stderr(&o);
+    assert!(
+        err.starts_with(&format!("{}: cannot read scenario: ", missing.display())),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
