@@ -17,6 +17,7 @@ use super::sampling::{
 };
 use crate::engine::SimTime;
 use crate::engine::rng::{Purpose, Stream, stream};
+use crate::engine::time::round_to_u64;
 use crate::ledger::{Depreciation, Line, Lines, Money};
 use crate::scenario::Scenario;
 
@@ -455,7 +456,7 @@ impl Site {
         if at >= self.window_close as f64 {
             u64::MAX
         } else {
-            at.round() as u64
+            round_to_u64(at)
         }
     }
 
@@ -553,17 +554,22 @@ impl Site {
         }
         let start = best_free.max(at);
         let wait = start - at;
-        let patience = if scn.service.abandonment {
-            exp1(w_patience) * scn.service.patience_mean_minutes * 60.0
-        } else {
-            f64::INFINITY
-        };
-        if best == usize::MAX || wait as f64 > patience {
-            let gave_up = if patience.is_finite() {
-                at + patience.round() as u64
+        // Patience matters only to someone who must wait: skip its logarithm otherwise.
+        let patience = || exp1(w_patience) * scn.service.patience_mean_minutes * 60.0;
+        let gave_up = if best == usize::MAX {
+            // Nobody on shift: the customer leaves after their patience (at once if they have none).
+            Some(if scn.service.abandonment {
+                at + round_to_u64(patience())
             } else {
                 at
-            };
+            })
+        } else if wait > 0 && scn.service.abandonment {
+            let p = patience();
+            (wait as f64 > p).then(|| at + round_to_u64(p))
+        } else {
+            None
+        };
+        if let Some(gave_up) = gave_up {
             self.abandon(ctx, slot, at, gave_up, week);
             return;
         }
@@ -573,7 +579,7 @@ impl Site {
             w_service,
             &mut self.streams.outcome,
         );
-        let end = start + duration.round().max(1.0) as u64;
+        let end = start + round_to_u64(duration).max(1);
         self.servers.free_at[best] = end;
         let employee = self.servers.employee[best];
         let ok = unit(w_outcome) < self.servers.p_success[best];
