@@ -1105,3 +1105,43 @@ impl Site {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn churn_is_flat_in_the_middle_and_falls_steeply_at_the_top() {
+        let s = Scenario::default();
+        let ctx = Context::new(&s, false);
+        let h = |sat: f64| ctx.churn_by_satisfaction[(sat * 10.0) as usize];
+        let c = &s.customers;
+        assert!(
+            (h(60.0) - c.churn_middle_per_year).abs() < 0.01,
+            "flat middle: {}",
+            h(60.0)
+        );
+        assert!((h(55.0) - h(65.0)).abs() < 0.01);
+        assert!(
+            h(95.0) < 0.3 * h(70.0),
+            "apostles stay: {} vs {}",
+            h(95.0),
+            h(70.0)
+        );
+        assert!(
+            h(20.0) > 3.0 * h(60.0),
+            "terrorists leave: {} vs {}",
+            h(20.0),
+            h(60.0)
+        );
+
+        let mut flat = Scenario::default();
+        flat.links.satisfaction_to_churn = false;
+        let ctx = Context::new(&flat, false);
+        assert!(
+            ctx.churn_by_satisfaction
+                .iter()
+                .all(|&x| x == c.churn_middle_per_year)
+        );
+    }
+}

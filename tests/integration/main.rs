@@ -4,6 +4,7 @@ mod cli;
 mod common;
 mod determinism;
 mod invariants;
+mod links;
 mod queueing;
 mod reference;
 mod scenario_errors;
