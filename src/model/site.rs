@@ -194,6 +194,8 @@ pub struct Site {
     pub isq: f64,
     /// Work pressure last measured.
     pub work_pressure: f64,
+    /// Work pressure as employees perceive it (smoothed).
+    pub perceived_pressure: f64,
     /// Work intensity this week.
     pub intensity: f64,
     /// Time-per-service factor from work pressure this week.
@@ -299,6 +301,7 @@ impl Site {
             staffing: 50.0,
             isq: 50.0,
             work_pressure: 0.0,
+            perceived_pressure: 0.0,
             intensity: 1.0,
             time_factor: 1.0,
             standard_minutes: standard,
@@ -835,7 +838,9 @@ impl Site {
         } else {
             0.0
         };
-        let wp = self.work_pressure;
+        self.perceived_pressure +=
+            (self.work_pressure - self.perceived_pressure) / e.pressure_perception_weeks;
+        let wp = self.perceived_pressure;
         let intensity = if l.pressure_to_intensity {
             (e.intensity_elasticity * wp).exp()
         } else {
@@ -887,7 +892,6 @@ impl Site {
         let display_decay = half(e.display_training_half_life_weeks);
         let mut changes = Vec::new();
         let slots: Vec<usize> = self.employees.active().collect();
-        let base_daily = 1.0 / (e.expected_tenure_weeks * 7.0);
         for &k in &slots {
             let emp = &mut self.employees;
             emp.fatigue_short[k] += (intensity - emp.fatigue_short[k]) / e.short_fatigue_weeks;
@@ -929,31 +933,8 @@ impl Site {
             emp.tenure_weeks[k] += 1.0;
             emp.served[k] = 0;
             emp.evaluation_sum[k] = 0.0;
-
-            // Quits: a daily hazard, drawn as a time to quit; only those inside next week are scheduled.
-            if l.quits && !emp.leaving[k] {
-                let mut h = base_daily;
-                if l.morale_to_quits {
-                    h *= (e.quit_morale_sensitivity * (e.quit_morale_reference - emp.morale[k])
-                        / 100.0)
-                        .exp();
-                }
-                if l.fatigue_to_quits {
-                    h /= interpolate(&FATIGUE_TENURE, emp.fatigue_long[k]);
-                }
-                if l.emotional_labour {
-                    h *= 1.0 + e.quit_strain_per_point * emp.strain[k];
-                }
-                let days = exp1(self.streams.employees.next_u64()) / h;
-                if days < 7.0 {
-                    self.employees.leaving[k] = true;
-                    changes.push(StaffChange::Quit {
-                        employee: k as u32,
-                        day_offset: days as u64,
-                    });
-                }
-            }
         }
+        changes.extend(self.draw_quits(ctx));
 
         // Management's desired headcount follows perceived demand and productivity, with delays.
         let offered_hours = self.offered_seconds / 3600.0;
@@ -997,7 +978,7 @@ impl Site {
         };
         let paid_mean = c.marketing_customers_per_site_per_week
             * available
-            * (-c.deterrence_per_mention * negative).exp();
+            * (-c.deterrence_per_mention_per_person * negative / market.max(1.0)).exp();
         let referral_mean = positive * c.referral_conversion * available;
         let paid = poisson(&mut self.streams.acquisition, paid_mean);
         let referred = poisson(&mut self.streams.acquisition, referral_mean);
@@ -1059,7 +1040,7 @@ impl Site {
         let mut t = std::mem::take(&mut self.tally);
         t.sites = 1.0;
         t.isq_sum = self.isq;
-        t.work_pressure_sum = wp;
+        t.work_pressure_sum = self.work_pressure;
         t.standard_minutes_sum = self.standard_minutes;
         for k in self.employees.active() {
             t.employees += 1.0;
@@ -1087,6 +1068,45 @@ impl Site {
         self.effective_hours = 0.0;
         self.clearing_overtime_seconds = 0;
         (t, changes)
+    }
+
+    /// Quits over the coming week: each employee's daily hazard is drawn as a time to quit, and
+    /// those falling inside the week are returned for the calendar.
+    pub fn draw_quits(&mut self, ctx: &Context) -> Vec<StaffChange> {
+        let (l, e) = (&ctx.scenario.links, &ctx.scenario.employees);
+        let mut quits = Vec::new();
+        if !l.quits {
+            return quits;
+        }
+        let base_daily = 1.0 / (e.expected_tenure_weeks * 7.0);
+        let slots: Vec<usize> = self.employees.active().collect();
+        for k in slots {
+            let emp = &self.employees;
+            if emp.leaving[k] {
+                continue;
+            }
+            let mut h = base_daily;
+            if l.morale_to_quits {
+                h *= (e.quit_morale_sensitivity * (e.quit_morale_reference - emp.morale[k])
+                    / 100.0)
+                    .exp();
+            }
+            if l.fatigue_to_quits {
+                h /= interpolate(&FATIGUE_TENURE, emp.fatigue_long[k]);
+            }
+            if l.emotional_labour {
+                h *= 1.0 + e.quit_strain_per_point * emp.strain[k];
+            }
+            let days = exp1(self.streams.employees.next_u64()) / h;
+            if days < 7.0 {
+                self.employees.leaving[k] = true;
+                quits.push(StaffChange::Quit {
+                    employee: k as u32,
+                    day_offset: days as u64,
+                });
+            }
+        }
+        quits
     }
 
     /// Closes the month: returns its lines and starts a new month.

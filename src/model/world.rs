@@ -69,6 +69,7 @@ pub fn simulate(
     trace: bool,
 ) -> ReplicationOutcome {
     let ctx = Context::new(scenario, trace);
+    let clock = &scenario.clock;
     let mut sites: Vec<Site> = (0..scenario.sites.count as usize)
         .map(|i| Site::new(&ctx, seed, replication, i))
         .collect();
@@ -93,7 +94,6 @@ pub fn simulate(
             );
         }
     }
-    let clock = &scenario.clock;
     let total_days = weeks * 7;
     let mut shock_active = vec![false; scenario.demand.shocks.len()];
     let mut shock_factor = 1.0;
@@ -104,6 +104,20 @@ pub fn simulate(
     };
     for s in &mut sites {
         s.set_demand(season(0));
+        // Week 0's quits, drawn as every later week's are at the review before it.
+        for change in s.draw_quits(&ctx) {
+            if let StaffChange::Quit { employee, .. } = change {
+                let at = Site::staff_change_time(SimTime(0), change, clock.close_minute);
+                push(
+                    &mut queue,
+                    at,
+                    Event::Quit {
+                        site: s.index as u32,
+                        employee,
+                    },
+                );
+            }
+        }
     }
 
     let mut out = ReplicationOutcome {

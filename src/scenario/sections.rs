@@ -288,6 +288,8 @@ section! {
         intensity_elasticity: f64 = 0.37, "-", NonNegative;
         /// Time-per-service elasticity to work pressure: time = standard * exp(-this * wp) (Oliva & Sterman 2001: 0.64).
         corner_cutting_elasticity: f64 = 0.64, "-", NonNegative;
+        /// Weeks over which employees perceive work pressure (smooths week-to-week noise before it sets intensity and corner cutting).
+        pressure_perception_weeks: f64 = 3.0, "weeks", Positive;
         /// Time constant of the service standard's drift down toward the time actually taken (Oliva & Sterman 2001: ~19 weeks).
         standard_erosion_weeks: f64 = 19.0, "weeks", Positive;
         /// Time constant of the standard's drift back up (it almost never recovers).
@@ -396,8 +398,8 @@ section! {
         wom_delighted_tells: f64 = 4.75, "people", NonNegative;
         /// Share of positive mentions that become a customer (referrals).
         referral_conversion: f64 = 0.01, "share", Probability;
-        /// Share of paid acquisitions lost per negative mention in the week, as exp(-this * mentions).
-        deterrence_per_mention: f64 = 0.0005, "1/mention", NonNegative;
+        /// Deterrence of paid acquisition by negative word of mouth: paid acquisitions are scaled by exp(-this * negative mentions in the week / people in the site's market).
+        deterrence_per_mention_per_person: f64 = 2.25, "1/(mentions/person)", NonNegative;
         /// Expectation bonus of a referred customer (referrals expect more).
         referral_expectation_bonus: f64 = 5.0, "points", NonNegative;
         /// Satisfaction prior bonus of a referred customer (a higher prior of staying).
@@ -421,7 +423,7 @@ section! {
     /// Money that is not wages: overhead and discounting.
     pub struct MoneyParams {
         /// Fixed overhead per site per week (rent, systems, back office).
-        overhead_per_site_per_week: f64 = 20000.0, "currency/week", NonNegative;
+        overhead_per_site_per_week: f64 = 25000.0, "currency/week", NonNegative;
         /// Annual discount rate for NPV.
         discount_rate_per_year: f64 = 0.08, "1/year", NonNegative;
     }
