@@ -498,22 +498,22 @@ impl Site {
         );
         self.pending_hires = self.pending_hires.saturating_sub(1);
         self.tally.hires += 1.0;
-        self.month.post(
+        self.post(
             Line::Hiring,
             Money::from_currency(scn.employees.hiring_cost),
         );
-        self.month.post(
+        self.post(
             Line::Onboarding,
             Money::from_currency(scn.employees.onboarding_cost),
         );
-        self.tally.money.post(
-            Line::Hiring,
-            Money::from_currency(scn.employees.hiring_cost),
-        );
-        self.tally.money.post(
-            Line::Onboarding,
-            Money::from_currency(scn.employees.onboarding_cost),
-        );
+    }
+
+    /// Records money in the month's ledger and, independently, in the week's tally; the two
+    /// records are checked against each other by the ledger tests.
+    #[inline]
+    fn post(&mut self, line: Line, amount: Money) {
+        self.month.post(line, amount);
+        self.tally.money.post(line, amount);
     }
 
     /// Simulates every arrival before `t`. This is the encounter loop.
@@ -634,13 +634,11 @@ impl Site {
             spend *= 1.0 + c.spend_growth_per_year * years.min(c.spend_growth_cap_years);
         }
         let revenue = Money::from_currency(spend);
-        self.month.post(Line::Revenue, revenue);
-        self.tally.money.post(Line::Revenue, revenue);
+        self.post(Line::Revenue, revenue);
         if !ok {
             self.tally.failures += 1.0;
             let cost = Money::from_currency(scn.service.failure_cost);
-            self.month.post(Line::ServiceFailure, cost);
-            self.tally.money.post(Line::ServiceFailure, cost);
+            self.post(Line::ServiceFailure, cost);
         }
         let rude = courtesy < c.rude_threshold;
         let catastrophe = l.catastrophic_loss
@@ -1027,13 +1025,10 @@ impl Site {
             (Line::Overhead, scn.money.overhead_per_site_per_week),
         ];
         for (line, amount) in lines {
-            let m = Money::from_currency(amount);
-            self.month.post(line, m);
-            self.tally.money.post(line, m);
+            self.post(line, Money::from_currency(amount));
         }
         let tooling = self.depreciation.charge_week();
-        self.month.post(Line::Tooling, tooling);
-        self.tally.money.post(Line::Tooling, tooling);
+        self.post(Line::Tooling, tooling);
         self.cumulative_profit_cents += self.tally.money.profit().cents();
 
         // Snapshot.
