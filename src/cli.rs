@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use chainsim::ledger::Line;
 use chainsim::model::Metric;
 use chainsim::report::{self, Provenance};
-use chainsim::runner::{self, RunOptions, RunResult};
+use chainsim::runner::{self, Partial, RunOptions, RunResult, Shard};
 use chainsim::scenario::{DEFAULT_SCENARIO_LABEL, DEFAULT_SCENARIO_RON, Scenario, ScenarioError};
 
 /// chainsim: simulate the service-profit chain with agents and events.
@@ -33,6 +33,15 @@ pub enum Command {
     },
     /// Print the reference of every scenario field (the text of docs/SCENARIO.md).
     Reference,
+    /// Merge the partial results of `run --shard` into the files a single run writes.
+    Merge {
+        /// Output directories of the shards (each holds a partial.json).
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Where to write the merged outputs.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 /// Arguments of `run`.
@@ -55,6 +64,14 @@ pub struct RunArgs {
     /// Output directory (default: output/<scenario name>/).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Run only shard K of N (1-based; replications r with r % N == K - 1) and write a
+    /// partial result for `chainsim merge`.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+}
+
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    Shard::parse(text)
 }
 
 /// Why a command failed, with the exit code it implies.
@@ -74,6 +91,7 @@ pub fn dispatch(cli: Cli) -> Result<(), Failure> {
             print!("{}", Scenario::reference_markdown());
             Ok(())
         }
+        Command::Merge { dirs, out } => merge(&dirs, &out),
     }
 }
 
@@ -156,11 +174,60 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         options.weeks,
         options.seed
     );
-    let result = runner::run(&scenario, &options).map_err(|e| Failure::Runtime(e.to_string()))?;
-    let written = report::write_all(&result, &provenance, &out)
+    if let Some(shard) = args.shard {
+        options.shard = shard;
+    }
+    let partial = runner::run_partial(&scenario, &options, &provenance.file, &provenance.sha256)
         .map_err(|e| Failure::Runtime(e.to_string()))?;
-    print_summary(&result, &written);
+    if options.shard != Shard::WHOLE {
+        let path =
+            report::write_partial(&partial, &out).map_err(|e| Failure::Runtime(e.to_string()))?;
+        println!(
+            "shard {}/{}: {} encounters in {:.2} s; wrote {} (combine the shards with `chainsim merge`)",
+            options.shard.index,
+            options.shard.count,
+            partial.encounters,
+            partial.wall_seconds.iter().sum::<f64>(),
+            path.display()
+        );
+        return Ok(());
+    }
+    write_and_summarise(&partial.finish(), &provenance, &out)
+}
+
+fn write_and_summarise(
+    result: &RunResult,
+    provenance: &Provenance,
+    out: &Path,
+) -> Result<(), Failure> {
+    let written =
+        report::write_all(result, provenance, out).map_err(|e| Failure::Runtime(e.to_string()))?;
+    print_summary(result, &written);
     Ok(())
+}
+
+fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
+    let mut parts = Vec::new();
+    for d in dirs {
+        let path = d.join(report::PARTIAL_FILE);
+        let label = path.display().to_string();
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Failure::Input(format!("{label}: cannot read partial result: {e}")))?;
+        let p: Partial = serde_json::from_str(&text).map_err(|e| {
+            Failure::Input(format!(
+                "{label}:{}:{}: not a chainsim partial result: {e}",
+                e.line(),
+                e.column()
+            ))
+        })?;
+        parts.push((label, p));
+    }
+    let whole = Partial::merge(parts).map_err(|e| Failure::Input(e.to_string()))?;
+    let provenance = Provenance {
+        file: whole.scenario_file.clone(),
+        sha256: whole.scenario_sha256.clone(),
+    };
+    write_and_summarise(&whole.finish(), &provenance, out)
 }
 
 fn print_summary(r: &RunResult, written: &[PathBuf]) {

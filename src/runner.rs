@@ -1,18 +1,21 @@
-//! Monte Carlo replications in parallel: every (replication, arm) runs on its own random
-//! streams; results are folded into the aggregate in replication order, so output is
-//! bit-identical whatever the thread count.
+//! Monte Carlo replications in parallel. Every (replication, arm) runs on its own random
+//! streams, and each replication's weekly figures are folded into per-cell sketches whose
+//! merge is exact integer addition: results do not depend on thread count, order or sharding,
+//! and memory does not grow with the number of replications.
 
 use std::time::Instant;
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::ledger::Line;
 use crate::model::{Metric, ReplicationOutcome, WeekTally, simulate};
 use crate::scenario::Scenario;
 use crate::stats::Summary;
+use crate::stats::sketch::Sketch;
 
 /// How to run a scenario.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RunOptions {
     /// Replications per arm.
     pub replications: u32,
@@ -24,6 +27,47 @@ pub struct RunOptions {
     pub weeks: u32,
     /// Whether to draw a progress bar on stderr.
     pub progress: bool,
+    /// Which share of the replications to run.
+    pub shard: Shard,
+}
+
+/// A share of the replications: shard `index` of `count` (1-based) runs every replication `r`
+/// with `r % count == index - 1`, so shards are independent of each other and of threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    /// 1-based index of this shard.
+    pub index: u32,
+    /// Number of shards.
+    pub count: u32,
+}
+
+impl Shard {
+    /// The whole run as one shard.
+    pub const WHOLE: Shard = Shard { index: 1, count: 1 };
+
+    /// Parses `K/N` with 1 <= K <= N.
+    pub fn parse(text: &str) -> Result<Shard, String> {
+        let bad = || format!("expected K/N with 1 <= K <= N (e.g. 2/8), found \"{text}\"");
+        let (k, n) = text.split_once('/').ok_or_else(bad)?;
+        let (index, count): (u32, u32) = (
+            k.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if index == 0 && count > 0 {
+            return Err(format!(
+                "shards are numbered from 1, found \"{text}\" (with Slurm use --array=1-{count})"
+            ));
+        }
+        if count == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Whether replication `r` belongs to this shard.
+    pub fn owns(self, r: u32) -> bool {
+        r % self.count == self.index - 1
+    }
 }
 
 impl RunOptions {
@@ -35,39 +79,111 @@ impl RunOptions {
             threads: 0,
             weeks: s.weeks,
             progress: false,
+            shard: Shard::WHOLE,
         }
     }
 }
 
 /// One replication of one arm, summarised.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReplicationSummary {
     /// Replication index.
     pub replication: u32,
     /// Net present value of monthly profit at the scenario's discount rate, currency units.
+    #[serde(with = "nan_as_null")]
     pub npv: f64,
     /// Cumulative profit over the horizon, currency units.
+    #[serde(with = "nan_as_null")]
     pub cumulative_profit: f64,
     /// Revenue over the horizon, currency units.
+    #[serde(with = "nan_as_null")]
     pub revenue: f64,
     /// Active customers at the end.
+    #[serde(with = "nan_as_null")]
     pub final_customers: f64,
     /// Mean satisfaction of active customers over the weeks.
+    #[serde(with = "nan_as_null")]
     pub mean_satisfaction: f64,
     /// Mean employee morale over the weeks.
+    #[serde(with = "nan_as_null")]
     pub mean_morale: f64,
     /// Mean ISQ over the weeks.
+    #[serde(with = "nan_as_null")]
     pub mean_isq: f64,
     /// Quits per year as a share of mean headcount.
+    #[serde(with = "nan_as_null")]
     pub annual_turnover: f64,
     /// Customers lost per year as a share of mean active customers.
+    #[serde(with = "nan_as_null")]
     pub annual_customer_churn: f64,
     /// Share of customer losses due to service treatment.
+    #[serde(with = "nan_as_null")]
     pub loss_service_share: f64,
     /// Mean wait of served customers, minutes.
+    #[serde(with = "nan_as_null")]
     pub mean_wait_minutes: f64,
     /// Encounters simulated.
     pub encounters: u64,
+}
+
+/// Serialises NaN (an undefined figure) as JSON `null` and reads it back.
+mod nan_as_null {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if x.is_finite() {
+            s.serialize_f64(*x)
+        } else {
+            s.serialize_none()
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+    }
+}
+
+/// The running aggregate of one arm: a sketch per (site row, week, metric) cell, and one
+/// summary row per replication.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ArmAggregate {
+    /// The arm's name.
+    pub name: String,
+    /// Sketches by cell (see [`RunResult::cell`]).
+    pub cells: Vec<Sketch>,
+    /// Replication summaries, sorted by replication index.
+    pub replications: Vec<ReplicationSummary>,
+}
+
+/// What a run or a shard of a run produced, before formatting: mergeable with other shards.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Partial {
+    /// chainsim version that produced it.
+    pub chainsim_version: String,
+    /// Scenario file as given.
+    pub scenario_file: String,
+    /// SHA-256 of the scenario text.
+    pub scenario_sha256: String,
+    /// The resolved scenario, with command-line overrides applied.
+    pub scenario: Scenario,
+    /// The options of the run (replications are the whole run's, not the shard's).
+    pub seed: u64,
+    /// Horizon in weeks.
+    pub weeks: u32,
+    /// Replications of the whole run.
+    pub replications: u32,
+    /// The shards merged into this partial, sorted by index.
+    pub shards: Vec<Shard>,
+    /// Worker threads of each shard.
+    pub threads: Vec<usize>,
+    /// Wall-clock seconds of each shard.
+    pub wall_seconds: Vec<f64>,
+    /// Encounters simulated.
+    pub encounters: u64,
+    /// Names of the metrics, in cell order.
+    pub metrics: Vec<String>,
+    /// Aggregates per arm.
+    pub arms: Vec<ArmAggregate>,
 }
 
 /// Results of one arm.
@@ -98,8 +214,10 @@ pub struct RunResult {
     pub arms: Vec<ArmResult>,
     /// Encounters simulated over every arm and replication.
     pub encounters: u64,
-    /// Wall-clock time of the simulation, seconds.
+    /// Wall-clock time of the simulation, seconds (summed over shards).
     pub wall_seconds: f64,
+    /// Shards the result was merged from (1 for a single run).
+    pub shards: usize,
 }
 
 impl RunResult {
@@ -126,6 +244,184 @@ pub enum RunError {
         /// Rayon's reason.
         source: rayon::ThreadPoolBuildError,
     },
+}
+
+/// Why shards cannot be merged.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MergeError {
+    /// No partial results were given.
+    #[error("nothing to merge: give the output directories of the shards")]
+    Empty,
+    /// Two partials come from different runs.
+    #[error(
+        "'{left}' and '{right}' come from different runs: {what} differs ({left_value} vs {right_value})"
+    )]
+    Mismatch {
+        /// Where the first partial came from.
+        left: String,
+        /// Where the other came from.
+        right: String,
+        /// What differs (scenario, seed, version, ...).
+        what: &'static str,
+        /// Its value in the first.
+        left_value: String,
+        /// Its value in the other.
+        right_value: String,
+    },
+    /// A shard appears twice.
+    #[error("shard {index}/{count} is given twice (second time in '{source_label}')")]
+    Duplicate {
+        /// Shard index.
+        index: u32,
+        /// Shard count.
+        count: u32,
+        /// Where it was given the second time.
+        source_label: String,
+    },
+    /// Shards are missing.
+    #[error("shards {missing} of {count} are missing: merge needs every shard of the run")]
+    Missing {
+        /// The missing indices, comma-separated.
+        missing: String,
+        /// Shard count.
+        count: u32,
+    },
+}
+
+impl Partial {
+    /// Merges partials (each labelled by where it came from) into the whole run's result.
+    /// Refuses partials of different scenarios, seeds, horizons, versions or shard counts, and
+    /// duplicate or missing shards. The result does not depend on the order given.
+    pub fn merge(parts: Vec<(String, Partial)>) -> Result<Partial, MergeError> {
+        let mut parts = parts;
+        parts.sort_by_key(|(_, p)| p.shards.first().map_or(0, |s| s.index));
+        let mut iter = parts.into_iter();
+        let (first_label, mut whole) = iter.next().ok_or(MergeError::Empty)?;
+        let count = whole.shards.first().map_or(1, |s| s.count);
+        for (label, p) in iter {
+            let checks: [(&'static str, String, String); 7] = [
+                (
+                    "chainsim version",
+                    whole.chainsim_version.clone(),
+                    p.chainsim_version.clone(),
+                ),
+                (
+                    "scenario (SHA-256)",
+                    whole.scenario_sha256.clone(),
+                    p.scenario_sha256.clone(),
+                ),
+                ("seed", whole.seed.to_string(), p.seed.to_string()),
+                ("weeks", whole.weeks.to_string(), p.weeks.to_string()),
+                (
+                    "replications",
+                    whole.replications.to_string(),
+                    p.replications.to_string(),
+                ),
+                (
+                    "shard count",
+                    count.to_string(),
+                    p.shards.first().map_or(1, |s| s.count).to_string(),
+                ),
+                (
+                    "resolved scenario",
+                    whole.scenario.resolved_ron(),
+                    p.scenario.resolved_ron(),
+                ),
+            ];
+            for (what, a, b) in checks {
+                if a != b {
+                    let shorten = |v: String| {
+                        if v.len() > 80 {
+                            format!("{}...", &v[..80])
+                        } else {
+                            v
+                        }
+                    };
+                    return Err(MergeError::Mismatch {
+                        left: first_label.clone(),
+                        right: label,
+                        what,
+                        left_value: shorten(a),
+                        right_value: shorten(b),
+                    });
+                }
+            }
+            for s in &p.shards {
+                if whole.shards.contains(s) {
+                    return Err(MergeError::Duplicate {
+                        index: s.index,
+                        count: s.count,
+                        source_label: label,
+                    });
+                }
+            }
+            whole.shards.extend(p.shards);
+            whole.threads.extend(p.threads);
+            whole.wall_seconds.extend(p.wall_seconds);
+            whole.encounters += p.encounters;
+            for (a, b) in whole.arms.iter_mut().zip(p.arms) {
+                for (x, y) in a.cells.iter_mut().zip(&b.cells) {
+                    x.merge(y);
+                }
+                a.replications.extend(b.replications);
+                a.replications.sort_by_key(|r| r.replication);
+            }
+        }
+        whole.shards.sort_by_key(|s| s.index);
+        let missing: Vec<String> = (1..=count)
+            .filter(|i| !whole.shards.iter().any(|s| s.index == *i))
+            .map(|i| i.to_string())
+            .collect();
+        if !missing.is_empty() {
+            return Err(MergeError::Missing {
+                missing: missing.join(", "),
+                count,
+            });
+        }
+        Ok(whole)
+    }
+
+    /// Whether this covers every replication of the run.
+    pub fn is_complete(&self) -> bool {
+        let count = self.shards.first().map_or(1, |s| s.count);
+        self.shards.len() as u32 == count
+    }
+
+    /// The summaries a report formats.
+    pub fn finish(&self) -> RunResult {
+        let mut options = RunOptions::from_scenario(&self.scenario);
+        options.seed = self.seed;
+        options.weeks = self.weeks;
+        options.replications = self.replications;
+        let arms = self
+            .arms
+            .iter()
+            .map(|a| ArmResult {
+                name: a.name.clone(),
+                weekly: a
+                    .cells
+                    .iter()
+                    .map(|c| Summary {
+                        mean: c.mean(),
+                        p: crate::stats::PERCENTILES.map(|q| c.quantile(q)),
+                    })
+                    .collect(),
+                replications: a.replications.clone(),
+            })
+            .collect();
+        RunResult {
+            scenario: self.scenario.clone(),
+            options,
+            threads: self.threads.iter().copied().max().unwrap_or(1),
+            metrics: Metric::all(),
+            sites: self.scenario.sites.count as usize,
+            arms,
+            encounters: self.encounters,
+            wall_seconds: self.wall_seconds.iter().sum(),
+            shards: self.shards.len(),
+        }
+    }
 }
 
 /// Firm tally of a week: the sum of its sites.
@@ -226,8 +522,14 @@ fn cell_values(
     v
 }
 
-/// Runs every arm of `scenario` for `options.replications` replications.
-pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<RunResult, RunError> {
+/// Runs the replications of `options.shard` of every arm of `scenario`; `file` and `sha256`
+/// say where the scenario came from.
+pub fn run_partial(
+    scenario: &Scenario,
+    options: &RunOptions,
+    file: &str,
+    sha256: &str,
+) -> Result<Partial, RunError> {
     let mut scenario = scenario.clone();
     scenario.seed = options.seed;
     scenario.weeks = options.weeks;
@@ -245,16 +547,23 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<RunResult, RunEr
     let metrics = Metric::all();
     let sites = scenario.sites.count as usize;
     let weeks = options.weeks as usize;
-    let arms = scenario.arms.len();
-    let reps = options.replications as usize;
     let cells = (sites + 1) * weeks * metrics.len();
-    // values[arm][rep * cells + cell], filled in replication order.
-    let mut values: Vec<Vec<f64>> = vec![Vec::with_capacity(cells * reps); arms];
-    let mut summaries: Vec<Vec<ReplicationSummary>> = vec![Vec::with_capacity(reps); arms];
+    let reps: Vec<u32> = (0..options.replications)
+        .filter(|&r| options.shard.owns(r))
+        .collect();
+    let mut arms: Vec<ArmAggregate> = scenario
+        .arms
+        .iter()
+        .map(|a| ArmAggregate {
+            name: a.name.clone(),
+            cells: vec![Sketch::default(); cells],
+            replications: Vec::new(),
+        })
+        .collect();
     let mut encounters = 0u64;
 
     let bar = if options.progress && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        let b = indicatif::ProgressBar::new((reps * arms) as u64);
+        let b = indicatif::ProgressBar::new((reps.len() * arms.len()) as u64);
         b.set_style(
             indicatif::ProgressStyle::with_template(
                 "{spinner} {pos}/{len} replications [{bar:30}] {elapsed_precise} eta {eta}",
@@ -267,65 +576,55 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<RunResult, RunEr
     };
 
     let started = Instant::now();
-    // Batches keep memory bounded to a few replications in flight per thread.
+    // Batches bound the replications in flight; each is folded in as soon as it is done.
     let batch = (threads * 4).max(1);
-    let mut first = 0;
-    while first < reps {
-        let last = (first + batch).min(reps);
-        let jobs: Vec<(usize, usize)> = (first..last)
-            .flat_map(|r| (0..arms).map(move |a| (r, a)))
+    for chunk in reps.chunks(batch) {
+        let jobs: Vec<(u32, usize)> = chunk
+            .iter()
+            .flat_map(|&r| (0..arms.len()).map(move |a| (r, a)))
             .collect();
         let results: Vec<(Vec<f64>, ReplicationSummary)> = pool.install(|| {
             jobs.par_iter()
                 .map(|&(r, _a)| {
                     // Arms share the replication's streams: common random numbers.
-                    let out = simulate(&scenario, options.seed, r as u64, options.weeks, false);
-                    let cellv = cell_values(&out, &metrics, sites, weeks);
-                    let summary = summarise(&scenario, r as u32, &out);
+                    let out = simulate(&scenario, options.seed, u64::from(r), options.weeks, false);
+                    let values = cell_values(&out, &metrics, sites, weeks);
+                    let summary = summarise(&scenario, r, &out);
                     bar.inc(1);
-                    (cellv, summary)
+                    (values, summary)
                 })
                 .collect()
         });
-        for (&(_, a), (cellv, summary)) in jobs.iter().zip(results) {
+        for (&(_, a), (values, summary)) in jobs.iter().zip(results) {
             encounters += summary.encounters;
-            values[a].extend_from_slice(&cellv);
-            summaries[a].push(summary);
+            for (cell, v) in arms[a].cells.iter_mut().zip(values) {
+                cell.add(v);
+            }
+            arms[a].replications.push(summary);
         }
-        first = last;
     }
     let wall_seconds = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
-
-    let arms = scenario
-        .arms
-        .iter()
-        .zip(values.into_iter().zip(summaries))
-        .map(|(arm, (vals, reps_summary))| {
-            let mut column = vec![0.0; reps];
-            let weekly = (0..cells)
-                .map(|c| {
-                    for (r, x) in column.iter_mut().enumerate() {
-                        *x = vals[r * cells + c];
-                    }
-                    Summary::of(&mut column)
-                })
-                .collect();
-            ArmResult {
-                name: arm.name.clone(),
-                weekly,
-                replications: reps_summary,
-            }
-        })
-        .collect();
-    Ok(RunResult {
-        scenario,
-        options: options.clone(),
-        threads,
-        metrics,
-        sites,
-        arms,
+    Ok(Partial {
+        chainsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario_file: file.to_string(),
+        scenario_sha256: sha256.to_string(),
+        seed: options.seed,
+        weeks: options.weeks,
+        replications: options.replications,
+        shards: vec![options.shard],
+        threads: vec![threads],
+        wall_seconds: vec![wall_seconds],
         encounters,
-        wall_seconds,
+        metrics: metrics.iter().map(|m| m.name().to_string()).collect(),
+        arms,
+        scenario,
     })
+}
+
+/// Runs every replication of every arm of `scenario` and summarises them.
+pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<RunResult, RunError> {
+    let mut whole = options.clone();
+    whole.shard = Shard::WHOLE;
+    Ok(run_partial(scenario, &whole, "", "")?.finish())
 }

@@ -140,9 +140,10 @@ pub fn replications_csv(r: &RunResult) -> String {
     s
 }
 
-/// `manifest.json`: what was run, how, and the resolved scenario. `include_timing` is false
-/// when comparing runs byte for byte (wall time differs between runs).
-pub fn manifest_json(r: &RunResult, provenance: &Provenance, include_timing: bool) -> String {
+/// `manifest.json`: what was run, how, and the resolved scenario. `include_run_details` adds
+/// what differs between equivalent runs (threads, shards, wall time); it is false when
+/// comparing runs byte for byte.
+pub fn manifest_json(r: &RunResult, provenance: &Provenance, include_run_details: bool) -> String {
     let mut m = json!({
         "chainsim_version": env!("CARGO_PKG_VERSION"),
         "scenario_file": provenance.file,
@@ -153,17 +154,39 @@ pub fn manifest_json(r: &RunResult, provenance: &Provenance, include_timing: boo
         "weeks": r.options.weeks,
         "arms": r.arms.iter().map(|a| a.name.clone()).collect::<Vec<_>>(),
         "encounters": r.encounters,
-        "percentiles": "exact order statistics across replications, linear interpolation (type 7)",
+        "percentiles": format!(
+            "DDSketch quantiles across replications (relative accuracy {}), interpolated between neighbouring ranks as type 7; means are exact",
+            crate::stats::sketch::RELATIVE_ACCURACY
+        ),
         "money_unit": "currency units; the ledger is kept in integer cents",
         "scenario": r.scenario,
     });
-    if include_timing {
+    if include_run_details {
         m["threads"] = json!(r.threads);
+        m["shards"] = json!(r.shards);
         m["wall_seconds"] = json!(r.wall_seconds);
         m["encounters_per_second"] = json!(r.encounters as f64 / r.wall_seconds.max(1e-9));
     }
     serde_json::to_string_pretty(&m).unwrap_or_default() + "\n"
 }
+
+/// Writes a shard's partial result (`partial.json`) into `dir`, for `chainsim merge`.
+pub fn write_partial(p: &crate::runner::Partial, dir: &Path) -> Result<PathBuf, ReportError> {
+    fs::create_dir_all(dir).map_err(|source| ReportError::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let path = dir.join(PARTIAL_FILE);
+    let text = serde_json::to_string(p).map_err(|e| ReportError::Write {
+        path: path.clone(),
+        source: e.into(),
+    })?;
+    write_atomic(&path, text.as_bytes())?;
+    Ok(path)
+}
+
+/// The file a shard writes and `merge` reads.
+pub const PARTIAL_FILE: &str = "partial.json";
 
 fn band(r: &RunResult, arm: usize, metric: Metric, scale: f64) -> BandSeries {
     let k = r.metric_index(metric);

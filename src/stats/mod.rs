@@ -1,6 +1,8 @@
 //! Summaries across replications: means and percentiles, gathered in replication order so the
 //! result does not depend on how many threads produced it.
 
+pub mod sketch;
+
 /// The percentiles every summary reports.
 pub const PERCENTILES: [f64; 5] = [0.05, 0.25, 0.50, 0.75, 0.95];
 

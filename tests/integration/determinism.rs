@@ -17,6 +17,7 @@ fn outputs(threads: usize, seed: u64) -> Vec<(String, Vec<u8>)> {
         threads,
         weeks: s.weeks,
         progress: false,
+        shard: chainsim::runner::Shard::WHOLE,
     };
     let r = run(&s, &options).expect("run");
     assert_eq!(r.threads, threads);

@@ -8,3 +8,4 @@ mod links;
 mod queueing;
 mod reference;
 mod scenario_errors;
+mod shards;

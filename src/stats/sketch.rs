@@ -1,0 +1,174 @@
+//! A deterministic, mergeable quantile sketch (DDSketch: Masson, Rim & Lee, VLDB 2019) and an
+//! exact fixed-point mean. Both merge by adding integers, so the result is the same whatever
+//! order replications, threads or shards arrive in: agreement by construction.
+
+use serde::{Deserialize, Serialize};
+
+/// Relative accuracy of every quantile: the reported value is within this fraction of a value
+/// whose rank is the requested one (for values of magnitude at least [`Sketch::MIN_MAGNITUDE`]).
+pub const RELATIVE_ACCURACY: f64 = 0.005;
+/// Ratio between successive bucket bounds: (1 + a) / (1 - a).
+const GAMMA: f64 = (1.0 + RELATIVE_ACCURACY) / (1.0 - RELATIVE_ACCURACY);
+/// Fixed-point scale of the exact sum: values are summed in millionths.
+const SUM_SCALE: f64 = 1e6;
+
+/// A quantile sketch of one quantity across replications, with its exact mean.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Sketch {
+    /// Values seen (NaN values are not counted).
+    pub count: u64,
+    /// Sum of values in millionths (fixed point, so merging is exact and order-free).
+    pub sum_micros: i128,
+    /// Values of magnitude below [`Sketch::MIN_MAGNITUDE`], counted as zero.
+    pub zeros: u64,
+    /// (bucket key, count) of positive values, sorted by key.
+    pub positive: Vec<(i32, u64)>,
+    /// (bucket key, count) of negative values by magnitude, sorted by key.
+    pub negative: Vec<(i32, u64)>,
+}
+
+fn key(magnitude: f64) -> i32 {
+    (magnitude.ln() / GAMMA.ln()).ceil() as i32
+}
+
+/// The value a bucket stands for: the point within relative accuracy of every value in it.
+fn bucket_value(key: i32) -> f64 {
+    2.0 * GAMMA.powi(key) / (GAMMA + 1.0)
+}
+
+fn add_to(store: &mut Vec<(i32, u64)>, k: i32, n: u64) {
+    match store.binary_search_by_key(&k, |e| e.0) {
+        Ok(i) => store[i].1 += n,
+        Err(i) => store.insert(i, (k, n)),
+    }
+}
+
+impl Sketch {
+    /// Magnitudes below this are counted as zero.
+    pub const MIN_MAGNITUDE: f64 = 1e-9;
+
+    /// Adds a value (NaN is ignored: the quantity was undefined in that replication).
+    pub fn add(&mut self, x: f64) {
+        if x.is_nan() {
+            return;
+        }
+        self.count += 1;
+        self.sum_micros += (x * SUM_SCALE).round() as i128;
+        if x.abs() < Self::MIN_MAGNITUDE {
+            self.zeros += 1;
+        } else if x > 0.0 {
+            add_to(&mut self.positive, key(x), 1);
+        } else {
+            add_to(&mut self.negative, key(-x), 1);
+        }
+    }
+
+    /// Adds every value of `other`.
+    pub fn merge(&mut self, other: &Sketch) {
+        self.count += other.count;
+        self.sum_micros += other.sum_micros;
+        self.zeros += other.zeros;
+        for &(k, n) in &other.positive {
+            add_to(&mut self.positive, k, n);
+        }
+        for &(k, n) in &other.negative {
+            add_to(&mut self.negative, k, n);
+        }
+    }
+
+    /// The mean (NaN if empty).
+    pub fn mean(&self) -> f64 {
+        if self.count == 0 {
+            f64::NAN
+        } else {
+            self.sum_micros as f64 / SUM_SCALE / self.count as f64
+        }
+    }
+
+    /// The value of 0-based rank `r` in ascending order.
+    fn value_at_rank(&self, mut r: u64) -> f64 {
+        // Negative values ascend as their magnitude descends.
+        for &(k, n) in self.negative.iter().rev() {
+            if r < n {
+                return -bucket_value(k);
+            }
+            r -= n;
+        }
+        if r < self.zeros {
+            return 0.0;
+        }
+        r -= self.zeros;
+        for &(k, n) in &self.positive {
+            if r < n {
+                return bucket_value(k);
+            }
+            r -= n;
+        }
+        self.positive.last().map_or(0.0, |&(k, _)| bucket_value(k))
+    }
+
+    /// The `q` quantile, interpolating linearly between the values at the neighbouring ranks as
+    /// type 7 does on exact data (NaN if empty).
+    pub fn quantile(&self, q: f64) -> f64 {
+        if self.count == 0 {
+            return f64::NAN;
+        }
+        let h = (self.count - 1) as f64 * q;
+        let lo = h.floor() as u64;
+        let hi = h.ceil() as u64;
+        let (a, b) = (self.value_at_rank(lo), self.value_at_rank(hi));
+        a + (h - lo as f64) * (b - a)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::quantile_sorted;
+
+    #[test]
+    fn quantiles_are_within_the_stated_accuracy() {
+        let values: Vec<f64> = (0..1001)
+            .map(|i| -300.0 + 1.7 * f64::from(i) + (f64::from(i) * 0.37).sin())
+            .collect();
+        let mut s = Sketch::default();
+        for &v in &values {
+            s.add(v);
+        }
+        let mut sorted = values.clone();
+        sorted.sort_by(f64::total_cmp);
+        for q in [0.05, 0.25, 0.5, 0.75, 0.95] {
+            let exact = quantile_sorted(&sorted, q);
+            // Each neighbouring order statistic x is reported within a|x|, so the interpolation
+            // is within a * max(|x_lo|, |x_hi|) <= a * (|exact| + spacing); spacing <= 1.7 + 2.
+            let tol = RELATIVE_ACCURACY * (exact.abs() + 3.7);
+            assert!(
+                (s.quantile(q) - exact).abs() <= tol,
+                "q {q}: {} vs {exact}",
+                s.quantile(q)
+            );
+        }
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        assert!((s.mean() - mean).abs() < 1e-6);
+    }
+
+    #[test]
+    fn merging_is_exact_and_order_free() {
+        let xs: Vec<f64> = (0..300).map(|i| (f64::from(i) * 1.3).cos() * 1e6).collect();
+        let mut whole = Sketch::default();
+        xs.iter().for_each(|&x| whole.add(x));
+        let mut parts = [Sketch::default(), Sketch::default(), Sketch::default()];
+        for (i, &x) in xs.iter().enumerate() {
+            parts[i % 3].add(x);
+        }
+        let mut merged = Sketch::default();
+        for p in parts.iter().rev() {
+            merged.merge(p);
+        }
+        assert_eq!(merged, whole);
+        let mut nan = Sketch::default();
+        nan.add(f64::NAN);
+        assert_eq!(nan.count, 0);
+        assert!(nan.quantile(0.5).is_nan());
+    }
+}
