@@ -31,6 +31,8 @@ pub enum Purpose {
     Hiring = 7,
     /// Acquisition: word of mouth, marketing, which prospects join.
     Acquisition = 8,
+    /// The key of the counter-based encounter words (patience, service time, outcome).
+    Encounters = 9,
 }
 
 /// SplitMix64's finaliser: a bijective mix that spreads nearby inputs apart.
@@ -38,6 +40,16 @@ const fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Word `lane` (0-3) of encounter `n`: SplitMix64's output at position 4n + lane of the
+/// sequence keyed by `key`. Counter-based, so any encounter's words can be drawn alone.
+#[inline(always)]
+pub fn encounter_word(key: u64, n: u64, lane: u64) -> u64 {
+    let z = key.wrapping_add((n.wrapping_mul(4).wrapping_add(lane + 1)).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    let z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
 }
 

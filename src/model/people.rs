@@ -90,6 +90,8 @@ pub struct Customers {
     pub active: Vec<bool>,
     /// Visit rate of the slot, visits per week before local and seasonal scaling.
     pub rate_per_week: Vec<f64>,
+    /// 1 / `rate_per_week`, kept so the encounter path multiplies instead of dividing.
+    pub weeks_per_visit: Vec<f64>,
     /// Satisfaction, 0-100.
     pub satisfaction: Vec<f64>,
     /// Expectation, 0-100.

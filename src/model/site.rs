@@ -16,7 +16,7 @@ use super::sampling::{
     unit_low32,
 };
 use crate::engine::SimTime;
-use crate::engine::rng::{Purpose, Stream, stream};
+use crate::engine::rng::{Purpose, Stream, encounter_word, stream};
 use crate::engine::time::round_to_u64;
 use crate::ledger::{Depreciation, Line, Lines, Money};
 use crate::scenario::Scenario;
@@ -178,9 +178,15 @@ pub struct Site {
     // Arrival window of the current shift and the next arrival in it.
     window_close: u64,
     next_arrival: u64,
-    arrival_rate_per_second: f64,
+    mean_gap_seconds: f64,
+    /// Arrivals generated so far (including those to prospects): numbers the encounter words.
+    arrivals_drawn: u64,
+    /// Key of the counter-based generator of encounter words.
+    encounter_key: u64,
     /// Demand scale of the current week (season times shocks times local demand).
     demand_scale: f64,
+    /// 1 / (52 x demand scale): turns a slot's weeks per visit into years per visit.
+    years_per_scaled_week: f64,
     // Stocks and pressures.
     /// Tools and systems stock, 0-100.
     pub tools: f64,
@@ -214,6 +220,7 @@ pub struct Site {
     offered_seconds: f64,
     effective_hours: f64,
     clearing_overtime_seconds: u64,
+    busy_seconds: u64,
     /// Money of the current month, cents by line.
     pub month: Lines,
     /// Cumulative profit, cents.
@@ -250,6 +257,7 @@ impl Site {
                 .clamp(0.0, 100.0);
             customers.active.push(active);
             customers.rate_per_week.push(rate);
+            customers.weeks_per_visit.push(1.0 / rate);
             customers.satisfaction.push(sat);
             customers.expectation.push(c.expectation_initial);
             customers
@@ -293,8 +301,11 @@ impl Site {
             },
             window_close: 0,
             next_arrival: u64::MAX,
-            arrival_rate_per_second: 0.0,
+            mean_gap_seconds: f64::INFINITY,
+            arrivals_drawn: 0,
+            encounter_key: stream(seed, replication, s, Purpose::Encounters).next_u64(),
             demand_scale: demand_multiplier,
+            years_per_scaled_week: 1.0 / (52.0 * demand_multiplier),
             tools: isq.tools_initial,
             skills: isq.skills_initial,
             leadership_development: 0.0,
@@ -317,6 +328,7 @@ impl Site {
             offered_seconds: 0.0,
             effective_hours: 0.0,
             clearing_overtime_seconds: 0,
+            busy_seconds: 0,
             month: Lines::default(),
             cumulative_profit_cents: 0,
             encounters: 0,
@@ -443,18 +455,18 @@ impl Site {
             self.effective_hours += ctx.shift_hours * speed;
         }
         self.window_close = close;
-        self.arrival_rate_per_second =
-            self.total_rate_per_week * self.demand_scale / ctx.open_seconds_per_week;
+        let rate_per_second = self.total_rate_per_week * self.demand_scale / ctx.open_seconds_per_week;
+        self.mean_gap_seconds = if rate_per_second > 0.0 { 1.0 / rate_per_second } else { f64::INFINITY };
         self.next_arrival = self.arrival_after(open);
     }
 
     /// The first arrival after `t` within the window, or `u64::MAX`.
     #[inline]
     fn arrival_after(&mut self, t: u64) -> u64 {
-        if self.arrival_rate_per_second <= 0.0 {
+        if !self.mean_gap_seconds.is_finite() {
             return u64::MAX;
         }
-        let gap = exp1(self.streams.arrivals.next_u64()) / self.arrival_rate_per_second;
+        let gap = exp1(self.streams.arrivals.next_u64()) * self.mean_gap_seconds;
         let at = t as f64 + gap;
         if at >= self.window_close as f64 {
             u64::MAX
@@ -527,16 +539,18 @@ impl Site {
 
     #[inline]
     fn arrival(&mut self, ctx: &Context, at: u64, week: u32) {
-        // Every arrival draws the same words whether or not its slot is active, so the k-th
-        // arrival sees the same numbers in every arm (common random numbers).
-        let rng = &mut self.streams.arrivals;
-        let slot = self.alias.pick(rng.next_u64());
-        let w_patience = rng.next_u64();
-        let w_service = rng.next_u64();
-        let w_outcome = rng.next_u64();
+        let slot = self.alias.pick(self.streams.arrivals.next_u64());
+        let n = self.arrivals_drawn;
+        self.arrivals_drawn += 1;
         if !self.customers.active[slot] {
             return;
         }
+        // The encounter's own words come from a counter-based generator keyed by the arrival's
+        // number, so an arrival to a prospect costs nothing and every arm still sees the same
+        // words for the same arrival (common random numbers).
+        let w_patience = encounter_word(self.encounter_key, n, 0);
+        let w_service = encounter_word(self.encounter_key, n, 1);
+        let w_outcome = encounter_word(self.encounter_key, n, 2);
         let scn = ctx.scenario;
         self.tally.arrivals += 1.0;
         self.encounters += 1;
@@ -587,7 +601,7 @@ impl Site {
         let employee = self.servers.employee[best];
         let ok = unit(w_outcome) < self.servers.p_success[best];
         self.tally.served += 1.0;
-        self.tally.busy_hours += (end - start) as f64 / 3600.0;
+        self.busy_seconds += end - start;
         self.tally.wait_seconds_sum += wait as f64;
         if ctx.trace {
             self.trace.push(EncounterRecord {
@@ -755,20 +769,16 @@ impl Site {
         }
         // Per-visit defection probability = hazard / visit rate: with Poisson visits this
         // thins the visits into a defection process with exactly the hazard's rate.
-        let visits_per_year = self.customers.rate_per_week[slot] * self.demand_scale * 52.0;
+        let years_per_visit = self.customers.weeks_per_visit[slot] * self.years_per_scaled_week;
         let s = self.customers.satisfaction[slot];
-        let service = if recovered {
-            0.0
-        } else {
-            ctx.churn_by_satisfaction[(s * 10.0) as usize]
-        };
+        let service = if recovered { 0.0 } else { ctx.churn_by_satisfaction[(s * 10.0) as usize] };
         let [product, competitor, moved] = ctx.exogenous_per_year;
-        let mut threshold = service / visits_per_year;
-        if u < threshold {
-            return self.lose(slot, 0);
+        if u >= (service + product + competitor + moved) * years_per_visit {
+            return; // stays: the common case, decided with one comparison
         }
-        for (cause, h) in [(1, product), (2, competitor), (3, moved)] {
-            threshold += h / visits_per_year;
+        let mut threshold = 0.0;
+        for (cause, h) in [(0, service), (1, product), (2, competitor), (3, moved)] {
+            threshold += h * years_per_visit;
             if u < threshold {
                 return self.lose(slot, cause);
             }
@@ -790,6 +800,7 @@ impl Site {
     /// Sets the demand scale for the coming week (season and shocks, times local demand).
     pub fn set_demand(&mut self, season_and_shocks: f64) {
         self.demand_scale = self.demand_multiplier * season_and_shocks;
+        self.years_per_scaled_week = 1.0 / (52.0 * self.demand_scale);
     }
 
     fn update_isq(&mut self, ctx: &Context) {
@@ -1059,6 +1070,8 @@ impl Site {
             }
         }
         t.cumulative_profit_cents = self.cumulative_profit_cents;
+        t.busy_hours = self.busy_seconds as f64 / 3600.0;
+        self.busy_seconds = 0;
         self.offered_seconds = 0.0;
         self.effective_hours = 0.0;
         self.clearing_overtime_seconds = 0;

@@ -31,6 +31,7 @@ fn stressed() -> Scenario {
     s.demand.visits_per_customer_per_week = 1.5;
     s.employees.hiring_delay_weeks = 30.0;
     s.employees.wage_per_hour = 18.0;
+    s.employees.long_fatigue_weeks = 8.0;
     s.customers.rude_threshold = 50.0;
     s.demand.seasonality_amplitude = 0.3;
     s.employees.morale_initial = 40.0;
