@@ -154,6 +154,12 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         options.replications = r;
     }
     if let Some(w) = positive("weeks", args.weeks)? {
+        if w > chainsim::scenario::MAX_WEEKS {
+            return Err(Failure::Input(format!(
+                "--weeks: expected at most {} (50 years), found {w}",
+                chainsim::scenario::MAX_WEEKS
+            )));
+        }
         options.weeks = w;
     }
     if let Some(t) = positive("threads", args.threads)? {

@@ -47,7 +47,9 @@ const fn mix(mut z: u64) -> u64 {
 /// sequence keyed by `key`. Counter-based, so any encounter's words can be drawn alone.
 #[inline(always)]
 pub fn encounter_word(key: u64, n: u64, lane: u64) -> u64 {
-    let z = key.wrapping_add((n.wrapping_mul(4).wrapping_add(lane + 1)).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let z = key.wrapping_add(
+        (n.wrapping_mul(4).wrapping_add(lane + 1)).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+    );
     let z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     let z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)

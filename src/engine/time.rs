@@ -63,12 +63,13 @@ pub fn minutes_to_seconds(minutes: f64) -> u64 {
     round_to_u64(minutes * 60.0)
 }
 
-/// Rounds a non-negative float to the nearest integer, halves up; negatives and NaN give 0.
+/// Rounds a float below 2^63 to the nearest integer, halves up; negatives and NaN give 0.
 /// A plain add-and-truncate: `f64::round` is a libm call on baseline x86-64, and this sits on
 /// the encounter path.
 #[inline(always)]
 pub fn round_to_u64(x: f64) -> u64 {
-    (x + 0.5) as u64
+    // Through i64: one instruction, where a direct `as u64` takes a branchy sequence.
+    (x.max(0.0) + 0.5) as i64 as u64
 }
 
 #[cfg(test)]

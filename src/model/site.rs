@@ -7,13 +7,16 @@
 //! service start is known when it arrives (the earliest time a server is free): service start,
 //! service end and abandonment are computed, not queued, and no heap is touched per encounter.
 
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
 use rand::Rng;
 
 use super::metrics::WeekTally;
 use super::people::{Customers, Employees};
 use super::sampling::{
-    AliasTable, ServiceTimeSampler, exp1, gamma_mean, interpolate, normal, poisson, unit,
-    unit_low32,
+    AliasTable, ServiceTimeSampler, WordRng, exp1, exp1_fast, gamma_mean, interpolate, normal,
+    poisson, unit, unit_low32,
 };
 use crate::engine::SimTime;
 use crate::engine::rng::{Purpose, Stream, encounter_word, stream};
@@ -108,36 +111,107 @@ pub struct EncounterRecord {
     pub employee: u32,
 }
 
-/// Servers on shift today, struct-of-arrays; values cached from the employee at shift start.
+/// What a server on shift brings to an encounter, cached from the employee at shift start.
+#[derive(Debug, Clone, Copy)]
+struct ServerInfo {
+    employee: u32,
+    mean_service_seconds: f64,
+    p_success: f64,
+    courtesy: f64,
+    competence: f64,
+}
+
+/// Servers on shift today. Idle servers wait in a queue (longest idle first); busy ones sit in
+/// a small min-heap keyed by (free time, server), so each arrival costs a heap push and,
+/// amortised, a pop, whatever the number of servers.
 #[derive(Debug, Clone, Default)]
 struct Servers {
+    /// When each server is next free, seconds.
     free_at: Vec<u64>,
-    employee: Vec<u32>,
-    mean_service_seconds: Vec<f64>,
-    p_success: Vec<f64>,
-    courtesy: Vec<f64>,
-    competence: Vec<f64>,
+    info: Vec<ServerInfo>,
+    /// Servers free by the last arrival, in the order they became free.
+    idle: VecDeque<u32>,
+    /// Busy servers as `free_at << 20 | server`, earliest first.
+    busy: BinaryHeap<Reverse<u64>>,
 }
+
+const SERVER_BITS: u32 = 20;
 
 impl Servers {
     fn clear(&mut self) {
         self.free_at.clear();
-        self.employee.clear();
-        self.mean_service_seconds.clear();
-        self.p_success.clear();
-        self.courtesy.clear();
-        self.competence.clear();
+        self.info.clear();
+        self.idle.clear();
+        self.busy.clear();
+    }
+
+    /// Adds a server free from `free_at` (servers are added in order of their free times).
+    fn push(&mut self, free_at: u64, info: ServerInfo) {
+        let k = self.info.len() as u32;
+        self.free_at.push(free_at);
+        self.info.push(info);
+        self.busy
+            .push(Reverse(free_at << SERVER_BITS | u64::from(k)));
     }
 
     fn remove_employee(&mut self, e: u32) {
-        if let Some(i) = self.employee.iter().position(|&x| x == e) {
-            self.free_at.remove(i);
-            self.employee.remove(i);
-            self.mean_service_seconds.remove(i);
-            self.p_success.remove(i);
-            self.courtesy.remove(i);
-            self.competence.remove(i);
+        let Some(i) = self.info.iter().position(|x| x.employee == e) else {
+            return;
+        };
+        // Rare (a quit during a shift): rebuild both queues without the leaver, renumbered.
+        let keep = |k: u32| k as usize != i;
+        let renumber = |k: u32| if k as usize > i { k - 1 } else { k };
+        self.idle = self
+            .idle
+            .iter()
+            .copied()
+            .filter(|&k| keep(k))
+            .map(renumber)
+            .collect();
+        self.busy = self
+            .busy
+            .iter()
+            .filter(|Reverse(x)| keep((x & ((1 << SERVER_BITS) - 1)) as u32))
+            .map(|Reverse(x)| {
+                let k = (x & ((1 << SERVER_BITS) - 1)) as u32;
+                Reverse((x >> SERVER_BITS) << SERVER_BITS | u64::from(renumber(k)))
+            })
+            .collect();
+        self.free_at.remove(i);
+        self.info.remove(i);
+    }
+
+    /// Frees every server whose service ends by `at`, then names the server that would take
+    /// an arrival at `at` (longest idle, else the earliest to finish) and how many are busy.
+    #[inline(always)]
+    fn next_free(&mut self, at: u64) -> Option<(usize, usize)> {
+        while let Some(&Reverse(x)) = self.busy.peek() {
+            if x >> SERVER_BITS > at {
+                break;
+            }
+            self.busy.pop();
+            self.idle.push_back((x & ((1 << SERVER_BITS) - 1)) as u32);
         }
+        let busy = self.busy.len();
+        match self.idle.front() {
+            Some(&k) => Some((k as usize, busy)),
+            None => self
+                .busy
+                .peek()
+                .map(|&Reverse(x)| ((x & ((1 << SERVER_BITS) - 1)) as usize, busy)),
+        }
+    }
+
+    /// Server `k`, as named by [`Servers::next_free`], takes a customer until `end`.
+    #[inline(always)]
+    fn assign(&mut self, k: usize, end: u64) {
+        if self.idle.front() == Some(&(k as u32)) {
+            self.idle.pop_front();
+        } else {
+            self.busy.pop();
+        }
+        self.free_at[k] = end;
+        self.busy.push(Reverse(end << SERVER_BITS | k as u64));
     }
 }
 
@@ -440,23 +514,28 @@ impl Site {
             } else {
                 morale + c.display_authenticity * (display - morale)
             };
-            self.servers
-                .free_at
-                .push(self.employees.busy_until[i].max(open));
-            self.servers.employee.push(i as u32);
-            self.servers.mean_service_seconds.push(mean);
-            self.servers.p_success.push(p.clamp(0.0, 1.0));
-            self.servers.courtesy.push(courtesy.clamp(0.0, 100.0));
-            self.servers.competence.push(
-                c.competence_failed
-                    + (c.competence_done_well - c.competence_failed) * (eff * tool).min(1.0),
+            self.servers.push(
+                self.employees.busy_until[i].max(open),
+                ServerInfo {
+                    employee: i as u32,
+                    mean_service_seconds: mean,
+                    p_success: p.clamp(0.0, 1.0),
+                    courtesy: courtesy.clamp(0.0, 100.0),
+                    competence: c.competence_failed
+                        + (c.competence_done_well - c.competence_failed) * (eff * tool).min(1.0),
+                },
             );
             self.tally.staffed_hours += ctx.shift_hours;
             self.effective_hours += ctx.shift_hours * speed;
         }
         self.window_close = close;
-        let rate_per_second = self.total_rate_per_week * self.demand_scale / ctx.open_seconds_per_week;
-        self.mean_gap_seconds = if rate_per_second > 0.0 { 1.0 / rate_per_second } else { f64::INFINITY };
+        let rate_per_second =
+            self.total_rate_per_week * self.demand_scale / ctx.open_seconds_per_week;
+        self.mean_gap_seconds = if rate_per_second > 0.0 {
+            1.0 / rate_per_second
+        } else {
+            f64::INFINITY
+        };
         self.next_arrival = self.arrival_after(open);
     }
 
@@ -466,7 +545,7 @@ impl Site {
         if !self.mean_gap_seconds.is_finite() {
             return u64::MAX;
         }
-        let gap = exp1(self.streams.arrivals.next_u64()) * self.mean_gap_seconds;
+        let gap = exp1_fast(&mut self.streams.arrivals) * self.mean_gap_seconds;
         let at = t as f64 + gap;
         if at >= self.window_close as f64 {
             u64::MAX
@@ -477,8 +556,8 @@ impl Site {
 
     /// Shift end: servers finish the customers already queued (overtime); arrivals stop.
     pub fn end_shift(&mut self, close: u64) {
-        for (i, &free) in self.servers.free_at.iter().enumerate() {
-            self.employees.busy_until[self.servers.employee[i] as usize] = free;
+        for (info, &free) in self.servers.info.iter().zip(&self.servers.free_at) {
+            self.employees.busy_until[info.employee as usize] = free;
             self.clearing_overtime_seconds += free.saturating_sub(close);
         }
         self.next_arrival = u64::MAX;
@@ -557,23 +636,17 @@ impl Site {
         // Work is judged against the current (possibly eroded) standard, as management sees it.
         self.offered_seconds += self.standard_minutes * 60.0;
 
-        // The earliest-free server takes the customer (FIFO over servers on shift).
-        let n = self.servers.free_at.len();
-        let mut best = usize::MAX;
-        let mut best_free = u64::MAX;
-        let mut busy = 0usize;
-        for (i, &f) in self.servers.free_at.iter().enumerate() {
-            if f < best_free {
-                best_free = f;
-                best = i;
-            }
-            busy += usize::from(f > at);
-        }
-        let start = best_free.max(at);
+        // The longest-idle server, else the earliest to finish, takes the customer (FIFO).
+        let n = self.servers.info.len();
+        let found = self.servers.next_free(at);
+        let (best, start, busy) = found.map_or((usize::MAX, at, n), |(k, busy)| {
+            (k, self.servers.free_at[k].max(at), busy)
+        });
         let wait = start - at;
-        // Patience matters only to someone who must wait: skip its logarithm otherwise.
-        let patience = || exp1(w_patience) * scn.service.patience_mean_minutes * 60.0;
-        let gave_up = if best == usize::MAX {
+        // Patience matters only to someone who must wait: skip its draw otherwise.
+        let patience =
+            || exp1_fast(&mut WordRng::new(w_patience)) * scn.service.patience_mean_minutes * 60.0;
+        let gave_up = if found.is_none() {
             // Nobody on shift: the customer leaves after their patience (at once if they have none).
             Some(if scn.service.abandonment {
                 at + round_to_u64(patience())
@@ -591,15 +664,14 @@ impl Site {
             return;
         }
         let busy_share = busy as f64 / n as f64;
-        let duration = ctx.service_times.sample(
-            self.servers.mean_service_seconds[best],
-            w_service,
-            &mut self.streams.outcome,
-        );
+        let server = self.servers.info[best];
+        let duration = ctx
+            .service_times
+            .sample(server.mean_service_seconds, w_service);
         let end = start + round_to_u64(duration).max(1);
-        self.servers.free_at[best] = end;
-        let employee = self.servers.employee[best];
-        let ok = unit(w_outcome) < self.servers.p_success[best];
+        self.servers.assign(best, end);
+        let employee = server.employee;
+        let ok = unit(w_outcome) < server.p_success;
         self.tally.served += 1.0;
         self.busy_seconds += end - start;
         self.tally.wait_seconds_sum += wait as f64;
@@ -616,7 +688,7 @@ impl Site {
         let c = &scn.customers;
         let l = &scn.links;
         let competence = if ok {
-            self.servers.competence[best]
+            server.competence
         } else {
             c.competence_failed
         };
@@ -627,7 +699,7 @@ impl Site {
         if l.busyness_discounts_courtesy {
             courtesy_weight *= 1.0 - c.busy_courtesy_discount * busy_share;
         }
-        let courtesy = self.servers.courtesy[best];
+        let courtesy = server.courtesy;
         let quality = self.perceive(
             ctx,
             slot,
@@ -771,7 +843,11 @@ impl Site {
         // thins the visits into a defection process with exactly the hazard's rate.
         let years_per_visit = self.customers.weeks_per_visit[slot] * self.years_per_scaled_week;
         let s = self.customers.satisfaction[slot];
-        let service = if recovered { 0.0 } else { ctx.churn_by_satisfaction[(s * 10.0) as usize] };
+        let service = if recovered {
+            0.0
+        } else {
+            ctx.churn_by_satisfaction[(s * 10.0) as usize]
+        };
         let [product, competitor, moved] = ctx.exogenous_per_year;
         if u >= (service + product + competitor + moved) * years_per_visit {
             return; // stays: the common case, decided with one comparison

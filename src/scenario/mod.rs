@@ -62,6 +62,9 @@ section! {
     }
 }
 
+/// The longest horizon: times are kept in 32-bit seconds on the encounter path.
+pub const MAX_WEEKS: u32 = 2600;
+
 /// The built-in default scenario (the retail bank), used when `run` is given no file.
 pub const DEFAULT_SCENARIO_RON: &str = include_str!("../../scenarios/retail_bank.ron");
 /// The label the built-in scenario carries in messages and manifests.
@@ -246,6 +249,15 @@ impl Scenario {
                 message,
             })
         };
+        if self.weeks > MAX_WEEKS {
+            bad(
+                "weeks",
+                format!(
+                    "expected at most {MAX_WEEKS} weeks (50 years), found {}",
+                    self.weeks
+                ),
+            );
+        }
         if self.clock.close_minute <= self.clock.open_minute {
             bad(
                 "clock.close_minute",
