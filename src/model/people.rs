@@ -98,6 +98,8 @@ pub struct Customers {
     pub expectation: Vec<f64>,
     /// Fixed offset subtracted from what this person perceives.
     pub harshness: Vec<f64>,
+    /// This week's spend per visit, cents (refreshed at each weekly review).
+    pub spend_cents: Vec<i64>,
     /// Week the customer joined.
     pub joined_week: Vec<u32>,
     /// Why the slot's last customer was lost: 0 never lost (or re-acquired), 1 service

@@ -7,9 +7,6 @@
 //! service start is known when it arrives (the earliest time a server is free): service start,
 //! service end and abandonment are computed, not queued, and no heap is touched per encounter.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
-
 use rand::Rng;
 
 use super::metrics::WeekTally;
@@ -121,97 +118,73 @@ struct ServerInfo {
     competence: f64,
 }
 
-/// Servers on shift today. Idle servers wait in a queue (longest idle first); busy ones sit in
-/// a small min-heap keyed by (free time, server), so each arrival costs a heap push and,
-/// amortised, a pop, whatever the number of servers.
+/// Servers on shift today, kept sorted by (free time, server), latest first. The next server
+/// to take a customer is always the last: the longest idle if any is free, else the first to
+/// finish. Taking it is a pop, and putting it back busy is a binary search and a short move:
+/// with tens of servers this beats a binary heap, and a scan of every server per arrival.
 #[derive(Debug, Clone, Default)]
 struct Servers {
     /// When each server is next free, seconds.
     free_at: Vec<u64>,
     info: Vec<ServerInfo>,
-    /// Servers free by the last arrival, in the order they became free.
-    idle: VecDeque<u32>,
-    /// Busy servers as `free_at << 20 | server`, earliest first.
-    busy: BinaryHeap<Reverse<u64>>,
+    /// Every server as `free_at << SERVER_BITS | server`, sorted descending.
+    order: Vec<u64>,
 }
 
 const SERVER_BITS: u32 = 20;
+const SERVER_MASK: u64 = (1 << SERVER_BITS) - 1;
 
 impl Servers {
     fn clear(&mut self) {
         self.free_at.clear();
         self.info.clear();
-        self.idle.clear();
-        self.busy.clear();
+        self.order.clear();
     }
 
-    /// Adds a server free from `free_at` (servers are added in order of their free times).
+    /// Adds a server, free from `free_at`.
     fn push(&mut self, free_at: u64, info: ServerInfo) {
-        let k = self.info.len() as u32;
+        let k = self.info.len() as u64;
         self.free_at.push(free_at);
         self.info.push(info);
-        self.busy
-            .push(Reverse(free_at << SERVER_BITS | u64::from(k)));
+        self.place(free_at << SERVER_BITS | k);
+    }
+
+    #[inline(always)]
+    fn place(&mut self, key: u64) {
+        let at = self.order.partition_point(|&x| x > key);
+        self.order.insert(at, key);
     }
 
     fn remove_employee(&mut self, e: u32) {
-        let Some(i) = self.info.iter().position(|x| x.employee == e) else {
-            return;
-        };
-        // Rare (a quit during a shift): rebuild both queues without the leaver, renumbered.
-        let keep = |k: u32| k as usize != i;
-        let renumber = |k: u32| if k as usize > i { k - 1 } else { k };
-        self.idle = self
-            .idle
-            .iter()
-            .copied()
-            .filter(|&k| keep(k))
-            .map(renumber)
-            .collect();
-        self.busy = self
-            .busy
-            .iter()
-            .filter(|Reverse(x)| keep((x & ((1 << SERVER_BITS) - 1)) as u32))
-            .map(|Reverse(x)| {
-                let k = (x & ((1 << SERVER_BITS) - 1)) as u32;
-                Reverse((x >> SERVER_BITS) << SERVER_BITS | u64::from(renumber(k)))
-            })
-            .collect();
-        self.free_at.remove(i);
-        self.info.remove(i);
-    }
-
-    /// Frees every server whose service ends by `at`, then names the server that would take
-    /// an arrival at `at` (longest idle, else the earliest to finish) and how many are busy.
-    #[inline(always)]
-    fn next_free(&mut self, at: u64) -> Option<(usize, usize)> {
-        while let Some(&Reverse(x)) = self.busy.peek() {
-            if x >> SERVER_BITS > at {
-                break;
+        let Some(i) = self.info.iter().position(|x| x.employee == e) else { return };
+        // Rare (a quit during a shift): drop the leaver and renumber those after it.
+        let i = i as u64;
+        self.order.retain(|&x| x & SERVER_MASK != i);
+        for x in &mut self.order {
+            if *x & SERVER_MASK > i {
+                *x -= 1;
             }
-            self.busy.pop();
-            self.idle.push_back((x & ((1 << SERVER_BITS) - 1)) as u32);
         }
-        let busy = self.busy.len();
-        match self.idle.front() {
-            Some(&k) => Some((k as usize, busy)),
-            None => self
-                .busy
-                .peek()
-                .map(|&Reverse(x)| ((x & ((1 << SERVER_BITS) - 1)) as usize, busy)),
-        }
+        self.free_at.remove(i as usize);
+        self.info.remove(i as usize);
     }
 
-    /// Server `k`, as named by [`Servers::next_free`], takes a customer until `end`.
+    /// The server that takes an arrival at `at`, and how many servers are busy then.
+    #[inline(always)]
+    fn next_free(&self, at: u64) -> Option<(usize, usize)> {
+        let &last = self.order.last()?;
+        // Keys of servers free by `at` are below this bound.
+        let bound = (at + 1) << SERVER_BITS;
+        let busy = self.order.partition_point(|&x| x >= bound);
+        Some(((last & SERVER_MASK) as usize, busy))
+    }
+
+    /// The server named by [`Servers::next_free`] takes a customer until `end`.
     #[inline(always)]
     fn assign(&mut self, k: usize, end: u64) {
-        if self.idle.front() == Some(&(k as u32)) {
-            self.idle.pop_front();
-        } else {
-            self.busy.pop();
-        }
+        self.order.pop();
         self.free_at[k] = end;
-        self.busy.push(Reverse(end << SERVER_BITS | k as u64));
+        self.place(end << SERVER_BITS | k as u64);
     }
 }
 
@@ -291,7 +264,6 @@ pub struct Site {
     depreciation: Depreciation,
     // This week's running figures.
     tally: WeekTally,
-    offered_seconds: f64,
     effective_hours: f64,
     clearing_overtime_seconds: u64,
     busy_seconds: u64,
@@ -339,6 +311,7 @@ impl Site {
                 .push(c.harshness_sd * normal(&mut setup));
             customers.joined_week.push(0);
             customers.loss_cause.push(0);
+            customers.spend_cents.push(0);
             if !active {
                 customers.prospects.push(slot as u32);
             }
@@ -399,7 +372,6 @@ impl Site {
                 Money::from_currency(isq.tools_capex_per_site_per_week),
             ),
             tally: WeekTally::default(),
-            offered_seconds: 0.0,
             effective_hours: 0.0,
             clearing_overtime_seconds: 0,
             busy_seconds: 0,
@@ -416,6 +388,9 @@ impl Site {
         site.productivity_smoothed = site.mean_speed(ctx).max(1e-6);
         let _ = n0;
         site.update_isq(ctx);
+        for k in 0..market {
+            site.refresh_spend(ctx, k, 0);
+        }
         site
     }
 
@@ -633,8 +608,6 @@ impl Site {
         let scn = ctx.scenario;
         self.tally.arrivals += 1.0;
         self.encounters += 1;
-        // Work is judged against the current (possibly eroded) standard, as management sees it.
-        self.offered_seconds += self.standard_minutes * 60.0;
 
         // The longest-idle server, else the earliest to finish, takes the customer (FIFO).
         let n = self.servers.info.len();
@@ -713,14 +686,8 @@ impl Site {
         self.employees.served[e] += 1;
         self.employees.evaluation_sum[e] += evaluation;
 
-        // Revenue: spend grows with tenure.
-        let mut spend = c.spend_per_visit;
-        if l.tenure_to_spend {
-            let years = f64::from(week.saturating_sub(self.customers.joined_week[slot])) / 52.0;
-            spend *= 1.0 + c.spend_growth_per_year * years.min(c.spend_growth_cap_years);
-        }
-        let revenue = Money::from_currency(spend);
-        self.post(Line::Revenue, revenue);
+        // Revenue: this week's spend per visit, which grows with tenure (refreshed weekly).
+        self.post(Line::Revenue, Money(self.customers.spend_cents[slot]));
         if !ok {
             self.tally.failures += 1.0;
             let cost = Money::from_currency(scn.service.failure_cost);
@@ -917,7 +884,9 @@ impl Site {
         let half = |hl: f64| 0.5f64.powf(1.0 / hl);
 
         // Work pressure from this week's offered work against effective capacity.
-        let desired = self.offered_seconds / 3600.0 / scn.service.target_utilisation;
+        // Work is judged against the current (possibly eroded) standard, as management sees it.
+        let offered_hours = self.tally.arrivals * self.standard_minutes / 60.0;
+        let desired = offered_hours / scn.service.target_utilisation;
         self.work_pressure = if desired > 0.0 {
             ((desired - self.effective_hours) / desired).clamp(-1.0, 1.0)
         } else {
@@ -1022,7 +991,6 @@ impl Site {
         changes.extend(self.draw_quits(ctx));
 
         // Management's desired headcount follows perceived demand and productivity, with delays.
-        let offered_hours = self.offered_seconds / 3600.0;
         let tau = e.headcount_perception_weeks;
         self.offered_hours_smoothed += (offered_hours - self.offered_hours_smoothed) / tau;
         self.productivity_smoothed += (self.mean_speed(ctx) - self.productivity_smoothed) / tau;
@@ -1145,10 +1113,14 @@ impl Site {
                 t.detractors += f64::from(u8::from(s < 65.0));
             }
         }
+        for k in 0..self.customers.active.len() {
+            if self.customers.active[k] {
+                self.refresh_spend(ctx, k, week + 1);
+            }
+        }
         t.cumulative_profit_cents = self.cumulative_profit_cents;
         t.busy_hours = self.busy_seconds as f64 / 3600.0;
         self.busy_seconds = 0;
-        self.offered_seconds = 0.0;
         self.effective_hours = 0.0;
         self.clearing_overtime_seconds = 0;
         (t, changes)
@@ -1191,6 +1163,17 @@ impl Site {
             }
         }
         quits
+    }
+
+    /// Spend per visit of the customer in `slot` during `week`: it grows with tenure.
+    fn refresh_spend(&mut self, ctx: &Context, slot: usize, week: u32) {
+        let c = &ctx.scenario.customers;
+        let mut spend = c.spend_per_visit;
+        if ctx.scenario.links.tenure_to_spend {
+            let years = f64::from(week.saturating_sub(self.customers.joined_week[slot])) / 52.0;
+            spend *= 1.0 + c.spend_growth_per_year * years.min(c.spend_growth_cap_years);
+        }
+        self.customers.spend_cents[slot] = Money::from_currency(spend).cents();
     }
 
     /// Closes the month: returns its lines and starts a new month.
