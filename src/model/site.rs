@@ -118,73 +118,55 @@ struct ServerInfo {
     competence: f64,
 }
 
-/// Servers on shift today, kept sorted by (free time, server), latest first. The next server
-/// to take a customer is always the last: the longest idle if any is free, else the first to
-/// finish. Taking it is a pop, and putting it back busy is a binary search and a short move:
-/// with tens of servers this beats a binary heap, and a scan of every server per arrival.
+/// Servers on shift today. Each arrival scans the free times once, branch-free (selects, not
+/// jumps: which server is earliest is unpredictable, and a mispredicted branch costs more than
+/// the scan), for the earliest-free server and the number busy.
 #[derive(Debug, Clone, Default)]
 struct Servers {
     /// When each server is next free, seconds.
     free_at: Vec<u64>,
     info: Vec<ServerInfo>,
-    /// Every server as `free_at << SERVER_BITS | server`, sorted descending.
-    order: Vec<u64>,
 }
-
-const SERVER_BITS: u32 = 20;
-const SERVER_MASK: u64 = (1 << SERVER_BITS) - 1;
 
 impl Servers {
     fn clear(&mut self) {
         self.free_at.clear();
         self.info.clear();
-        self.order.clear();
     }
 
     /// Adds a server, free from `free_at`.
     fn push(&mut self, free_at: u64, info: ServerInfo) {
-        let k = self.info.len() as u64;
         self.free_at.push(free_at);
         self.info.push(info);
-        self.place(free_at << SERVER_BITS | k);
-    }
-
-    #[inline(always)]
-    fn place(&mut self, key: u64) {
-        let at = self.order.partition_point(|&x| x > key);
-        self.order.insert(at, key);
     }
 
     fn remove_employee(&mut self, e: u32) {
-        let Some(i) = self.info.iter().position(|x| x.employee == e) else { return };
-        // Rare (a quit during a shift): drop the leaver and renumber those after it.
-        let i = i as u64;
-        self.order.retain(|&x| x & SERVER_MASK != i);
-        for x in &mut self.order {
-            if *x & SERVER_MASK > i {
-                *x -= 1;
-            }
+        if let Some(i) = self.info.iter().position(|x| x.employee == e) {
+            self.free_at.remove(i);
+            self.info.remove(i);
         }
-        self.free_at.remove(i as usize);
-        self.info.remove(i as usize);
     }
 
-    /// The server that takes an arrival at `at`, and how many servers are busy then.
+    /// The server that takes an arrival at `at` (the earliest free: the longest idle, else the
+    /// first to finish; ties to the lowest index) and how many servers are busy then.
     #[inline(always)]
     fn next_free(&self, at: u64) -> Option<(usize, usize)> {
-        let &last = self.order.last()?;
-        // Keys of servers free by `at` are below this bound.
-        let bound = (at + 1) << SERVER_BITS;
-        let busy = self.order.partition_point(|&x| x >= bound);
-        Some(((last & SERVER_MASK) as usize, busy))
+        let mut best = usize::MAX;
+        let mut min = u64::MAX;
+        let mut busy = 0;
+        for (i, &f) in self.free_at.iter().enumerate() {
+            let earlier = f < min;
+            min = if earlier { f } else { min };
+            best = if earlier { i } else { best };
+            busy += usize::from(f > at);
+        }
+        (best != usize::MAX).then_some((best, busy))
     }
 
-    /// The server named by [`Servers::next_free`] takes a customer until `end`.
+    /// Server `k` takes a customer until `end`.
     #[inline(always)]
     fn assign(&mut self, k: usize, end: u64) {
-        self.order.pop();
         self.free_at[k] = end;
-        self.place(end << SERVER_BITS | k as u64);
     }
 }
 
@@ -616,6 +598,7 @@ impl Site {
             (k, self.servers.free_at[k].max(at), busy)
         });
         let wait = start - at;
+        // Patience matters only to someone who must wait: skip its draw otherwise.
         // Patience matters only to someone who must wait: skip its draw otherwise.
         let patience =
             || exp1_fast(&mut WordRng::new(w_patience)) * scn.service.patience_mean_minutes * 60.0;
