@@ -120,7 +120,7 @@ fn merge_refuses_what_does_not_belong_together() {
 
     let a = chainsim(&["merge", &p(&parts[0]), "--out", out]).code(2);
     let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
-    assert!(err.contains("shards 2 of 2 are missing"), "{err}");
+    assert!(err.contains("shard 2 of 2 is missing"), "{err}");
 
     let a = chainsim(&["merge", &p(&parts[0]), &p(&parts[0]), "--out", out]).code(2);
     let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
@@ -137,6 +137,19 @@ fn merge_refuses_what_does_not_belong_together() {
     let a = chainsim(&["merge", &p(&parts[0]), &p(&parts[1]), "--out", out]).code(2);
     let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
     assert!(err.contains("chainsim version differs"), "{err}");
+
+    // A partial from a build that simulates differently under the same version number.
+    let text = std::fs::read_to_string(&file).unwrap().replacen(
+        "0.0.0-other",
+        env!("CARGO_PKG_VERSION"),
+        1,
+    );
+    let mut partial: serde_json::Value = serde_json::from_str(&text).unwrap();
+    partial["model_fingerprint"] = serde_json::json!("000000000000000000000000");
+    std::fs::write(&file, partial.to_string()).unwrap();
+    let a = chainsim(&["merge", &p(&parts[0]), &p(&parts[1]), "--out", out]).code(2);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(err.contains("model build (fingerprint) differs"), "{err}");
 
     let a = chainsim(&["merge", &p(root.path()), "--out", out]).code(2);
     let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
