@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Relative accuracy of every quantile: the reported value is within this fraction of a value
 /// whose rank is the requested one (for values of magnitude at least [`Sketch::MIN_MAGNITUDE`]).
-pub const RELATIVE_ACCURACY: f64 = 0.005;
+pub const RELATIVE_ACCURACY: f64 = 0.01;
 /// Ratio between successive bucket bounds: (1 + a) / (1 - a).
 const GAMMA: f64 = (1.0 + RELATIVE_ACCURACY) / (1.0 - RELATIVE_ACCURACY);
 /// Fixed-point scale of the exact sum: values are summed in millionths.
@@ -21,10 +21,11 @@ pub struct Sketch {
     pub sum_micros: i128,
     /// Values of magnitude below [`Sketch::MIN_MAGNITUDE`], counted as zero.
     pub zeros: u64,
-    /// (bucket key, count) of positive values, sorted by key.
-    pub positive: Vec<(i32, u64)>,
+    /// (bucket key, count) of positive values, sorted by key (8 bytes a bucket: memory is
+    /// what bounds a run of many replications).
+    pub positive: Vec<(i32, u32)>,
     /// (bucket key, count) of negative values by magnitude, sorted by key.
-    pub negative: Vec<(i32, u64)>,
+    pub negative: Vec<(i32, u32)>,
 }
 
 fn key(magnitude: f64) -> i32 {
@@ -36,7 +37,7 @@ fn bucket_value(key: i32) -> f64 {
     2.0 * GAMMA.powi(key) / (GAMMA + 1.0)
 }
 
-fn add_to(store: &mut Vec<(i32, u64)>, k: i32, n: u64) {
+fn add_to(store: &mut Vec<(i32, u32)>, k: i32, n: u32) {
     match store.binary_search_by_key(&k, |e| e.0) {
         Ok(i) => store[i].1 += n,
         Err(i) => store.insert(i, (k, n)),
@@ -89,6 +90,7 @@ impl Sketch {
     fn value_at_rank(&self, mut r: u64) -> f64 {
         // Negative values ascend as their magnitude descends.
         for &(k, n) in self.negative.iter().rev() {
+            let n = u64::from(n);
             if r < n {
                 return -bucket_value(k);
             }
@@ -99,6 +101,7 @@ impl Sketch {
         }
         r -= self.zeros;
         for &(k, n) in &self.positive {
+            let n = u64::from(n);
             if r < n {
                 return bucket_value(k);
             }
