@@ -5,10 +5,15 @@
 use serde::{Deserialize, Serialize};
 
 /// Relative accuracy of every quantile: the reported value is within this fraction of a value
-/// whose rank is the requested one (for values of magnitude at least [`Sketch::MIN_MAGNITUDE`]).
+/// whose rank is the requested one, for magnitudes above 1/400 of the largest in the cell (the
+/// smaller are reported within 1/400 of that largest: see `MAX_SPAN`).
 pub const RELATIVE_ACCURACY: f64 = 0.01;
 /// Ratio between successive bucket bounds: (1 + a) / (1 - a).
 const GAMMA: f64 = (1.0 + RELATIVE_ACCURACY) / (1.0 - RELATIVE_ACCURACY);
+/// Buckets kept below a store's largest: smaller magnitudes (under 1/e^(2a * MAX_SPAN), about
+/// 1/400, of the largest seen) fold into the lowest kept bucket. Bounds memory per cell, and
+/// since the fold depends only on the largest key, the result is the same in any order.
+const MAX_SPAN: i32 = 300;
 /// Fixed-point scale of the exact sum: values are summed in millionths.
 const SUM_SCALE: f64 = 1e6;
 
@@ -38,9 +43,20 @@ fn bucket_value(key: i32) -> f64 {
 }
 
 fn add_to(store: &mut Vec<(i32, u32)>, k: i32, n: u32) {
+    let floor = store.last().map_or(k, |l| l.0.max(k)) - MAX_SPAN;
+    let k = k.max(floor);
     match store.binary_search_by_key(&k, |e| e.0) {
         Ok(i) => store[i].1 += n,
         Err(i) => store.insert(i, (k, n)),
+    }
+    // A new largest key raises the floor: fold what fell below it into the floor bucket.
+    if store[0].0 < floor {
+        let folded: u32 = store.iter().take_while(|e| e.0 < floor).map(|e| e.1).sum();
+        store.retain(|e| e.0 >= floor);
+        match store.binary_search_by_key(&floor, |e| e.0) {
+            Ok(i) => store[i].1 += folded,
+            Err(i) => store.insert(i, (floor, folded)),
+        }
     }
 }
 
@@ -153,6 +169,30 @@ mod tests {
         }
         let mean = values.iter().sum::<f64>() / values.len() as f64;
         assert!((s.mean() - mean).abs() < 1e-6);
+    }
+
+    #[test]
+    fn tiny_values_fold_and_memory_stays_bounded() {
+        let mut s = Sketch::default();
+        for i in 0..100_000 {
+            s.add(1e-8 * 1.0001f64.powi(i)); // spans eight orders of magnitude
+        }
+        assert!(
+            s.positive.len() <= MAX_SPAN as usize + 1,
+            "{} buckets",
+            s.positive.len()
+        );
+        let mut a = Sketch::default();
+        let mut b = Sketch::default();
+        for i in 0..1000 {
+            let x = 10f64.powf(f64::from(i % 97) / 10.0 - 5.0);
+            if i % 2 == 0 { a.add(x) } else { b.add(x) }
+        }
+        let mut ab = a.clone();
+        ab.merge(&b);
+        let mut ba = b.clone();
+        ba.merge(&a);
+        assert_eq!(ab, ba);
     }
 
     #[test]
