@@ -47,7 +47,7 @@ pub enum Command {
 /// Arguments of `run`.
 #[derive(Debug, clap::Args, Default)]
 pub struct RunArgs {
-    /// Scenario file (RON); the built-in retail bank if omitted.
+    /// Scenario file (RON); the built-in smile-vs-tools comparison if omitted.
     pub scenario: Option<PathBuf>,
     /// Replications per arm (default: the scenario's).
     #[arg(long)]
@@ -68,6 +68,13 @@ pub struct RunArgs {
     /// partial result for `chainsim merge`.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<Shard>,
+    /// Add replications (in batches of 20) until every arm's ΔNPV 95% interval against the
+    /// baseline has a half-width of at most AMOUNT (currency); --reps is then ignored.
+    #[arg(long, value_name = "AMOUNT")]
+    pub precision: Option<f64>,
+    /// With --precision: stop after this many replications even if not precise enough.
+    #[arg(long, value_name = "N", default_value_t = 2000)]
+    pub max_reps: u32,
 }
 
 fn parse_shard(text: &str) -> Result<Shard, String> {
@@ -183,8 +190,50 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     if let Some(shard) = args.shard {
         options.shard = shard;
     }
-    let partial = runner::run_partial(&scenario, &options, &provenance.file, &provenance.sha256)
-        .map_err(|e| Failure::Runtime(e.to_string()))?;
+    let partial = match args.precision {
+        None => runner::run_partial(&scenario, &options, &provenance.file, &provenance.sha256)
+            .map_err(|e| Failure::Runtime(e.to_string()))?,
+        Some(p) => {
+            if !(p.is_finite() && p > 0.0) {
+                return Err(Failure::Input(format!(
+                    "--precision: expected an amount greater than 0, found {p}"
+                )));
+            }
+            if scenario.arms.len() < 2 {
+                return Err(Failure::Input(
+                    "--precision: expected a scenario with at least two arms to compare, found one"
+                        .into(),
+                ));
+            }
+            if args.shard.is_some() {
+                return Err(Failure::Input(
+                    "--precision cannot be combined with --shard: shards need a fixed --reps"
+                        .into(),
+                ));
+            }
+            let (partial, reached) = runner::run_to_precision(
+                &scenario,
+                &options,
+                &provenance.file,
+                &provenance.sha256,
+                p,
+                args.max_reps.max(2),
+            )
+            .map_err(|e| Failure::Runtime(e.to_string()))?;
+            if reached {
+                eprintln!(
+                    "precision reached: every ΔNPV half-width <= {p} after {} replications",
+                    partial.replications
+                );
+            } else {
+                eprintln!(
+                    "precision NOT reached: stopped at --max-reps {} with a ΔNPV half-width above {p}; raise --max-reps",
+                    partial.replications
+                );
+            }
+            partial
+        }
+    };
     if options.shard != Shard::WHOLE {
         let path =
             report::write_partial(&partial, &out).map_err(|e| Failure::Runtime(e.to_string()))?;
@@ -288,8 +337,72 @@ fn print_summary(r: &RunResult, written: &[PathBuf]) {
             );
         }
     }
+    if r.arms.len() > 1 {
+        let _ = writeln!(o, "{}", comparison_table(r));
+    }
     let _ = writeln!(o, "wrote:");
     for p in written {
         let _ = writeln!(o, "  {}", p.display());
     }
+}
+
+/// The comparison as a plain-text table (95% intervals, paired by replication).
+fn comparison_table(r: &RunResult) -> String {
+    let base = r.scenario.baseline_index();
+    let mut t = format!(
+        "\ncomparison with {} ({} replications, common random numbers, 95% intervals)\n",
+        r.arms[base].name, r.options.replications
+    );
+    t.push_str(&format!(
+        "{:<22} {:>26} {:>14} {:>28} {:>8} {:>22} {:>16} {:>7}\n",
+        "arm", "NPV", "investment", "ΔNPV vs baseline", "P(beat)", "ROI", "payback week", "P(best)"
+    ));
+    let k = |x: f64| {
+        if x.is_finite() {
+            format!("{:.0}k", x / 1000.0)
+        } else {
+            "n/a".into()
+        }
+    };
+    let ci = |i: &chainsim::stats::compare::Interval| {
+        format!("{} [{}, {}]", k(i.mean), k(i.lo), k(i.hi))
+    };
+    let pct = |x: f64| {
+        if x.is_finite() {
+            format!("{:.0}%", 100.0 * x)
+        } else {
+            "-".into()
+        }
+    };
+    for (a, c) in report::comparisons(r).iter().enumerate() {
+        let roi = if c.roi.mean.is_finite() {
+            format!("{:.2} [{:.2}, {:.2}]", c.roi.mean, c.roi.lo, c.roi.hi)
+        } else {
+            "n/a".into()
+        };
+        let payback = if a == base {
+            "-".into()
+        } else if c.payback_week[0].is_finite() {
+            format!("{:.0} ({} paid)", c.payback_week[0], pct(c.paid_back_share))
+        } else {
+            "never".into()
+        };
+        let delta = if a == base {
+            "-".into()
+        } else {
+            ci(&c.delta_npv)
+        };
+        t.push_str(&format!(
+            "{:<22} {:>26} {:>14} {:>28} {:>8} {:>22} {:>16} {:>7}\n",
+            c.arm,
+            ci(&c.npv),
+            k(c.investment.mean),
+            delta,
+            pct(c.p_beats_baseline),
+            roi,
+            payback,
+            pct(c.p_best)
+        ));
+    }
+    t
 }

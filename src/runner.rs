@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::ledger::Line;
-use crate::model::{Metric, ReplicationOutcome, WeekTally, simulate};
+use crate::model::{Metric, ReplicationOutcome, WeekTally, simulate, simulate_arm};
 use crate::scenario::Scenario;
 use crate::stats::Summary;
 use crate::stats::sketch::Sketch;
@@ -29,6 +29,9 @@ pub struct RunOptions {
     pub progress: bool,
     /// Which share of the replications to run.
     pub shard: Shard,
+    /// First replication to run (replications `first_replication..replications`); lets a
+    /// precision-driven run add replications in deterministic batches.
+    pub first_replication: u32,
 }
 
 /// A share of the replications: shard `index` of `count` (1-based) runs every replication `r`
@@ -80,6 +83,7 @@ impl RunOptions {
             weeks: s.weeks,
             progress: false,
             shard: Shard::WHOLE,
+            first_replication: 0,
         }
     }
 }
@@ -122,8 +126,22 @@ pub struct ReplicationSummary {
     /// Mean wait of served customers, minutes.
     #[serde(with = "nan_as_null")]
     pub mean_wait_minutes: f64,
+    /// Present value of the arm's direct spending on interventions, currency units.
+    #[serde(with = "nan_as_null")]
+    pub investment: f64,
+    /// First week from which cumulative profit stays above the baseline's in the same
+    /// replication (NaN: never, or this is the baseline).
+    #[serde(with = "nan_as_null")]
+    pub payback_week: f64,
     /// Encounters simulated.
     pub encounters: u64,
+}
+
+fn summary_of(c: &Sketch) -> Summary {
+    Summary {
+        mean: c.mean(),
+        p: crate::stats::PERCENTILES.map(|q| c.quantile(q)),
+    }
 }
 
 /// Serialises NaN (an undefined figure) as JSON `null` and reads it back.
@@ -153,6 +171,8 @@ pub struct ArmAggregate {
     pub cells: Vec<Sketch>,
     /// Replication summaries, sorted by replication index.
     pub replications: Vec<ReplicationSummary>,
+    /// Sketches by week of cumulative profit minus the baseline's, paired by replication.
+    pub delta: Vec<Sketch>,
 }
 
 /// What a run or a shard of a run produced, before formatting: mergeable with other shards.
@@ -198,6 +218,8 @@ pub struct ArmResult {
     pub weekly: Vec<Summary>,
     /// One summary per replication, in replication order.
     pub replications: Vec<ReplicationSummary>,
+    /// By week: cumulative profit minus the baseline's in the same replication.
+    pub delta: Vec<Summary>,
 }
 
 /// Everything a run produced.
@@ -369,7 +391,12 @@ impl Partial {
             whole.wall_seconds.extend(p.wall_seconds);
             whole.encounters += p.encounters;
             for (a, b) in whole.arms.iter_mut().zip(p.arms) {
-                for (x, y) in a.cells.iter_mut().zip(&b.cells) {
+                for (x, y) in a
+                    .cells
+                    .iter_mut()
+                    .zip(&b.cells)
+                    .chain(a.delta.iter_mut().zip(&b.delta))
+                {
                     x.merge(y);
                 }
                 a.replications.extend(b.replications);
@@ -391,6 +418,27 @@ impl Partial {
         Ok(whole)
     }
 
+    /// Adds the replications of `later`, a run of the same scenario over the replications that
+    /// follow this one's (see [`run_to_precision`]).
+    pub fn absorb(&mut self, later: Partial) {
+        self.replications = self.replications.max(later.replications);
+        self.encounters += later.encounters;
+        self.wall_seconds =
+            vec![self.wall_seconds.iter().sum::<f64>() + later.wall_seconds.iter().sum::<f64>()];
+        for (a, b) in self.arms.iter_mut().zip(later.arms) {
+            for (x, y) in a
+                .cells
+                .iter_mut()
+                .zip(&b.cells)
+                .chain(a.delta.iter_mut().zip(&b.delta))
+            {
+                x.merge(y);
+            }
+            a.replications.extend(b.replications);
+        }
+        self.scenario.replications = self.replications;
+    }
+
     /// Whether this covers every replication of the run.
     pub fn is_complete(&self) -> bool {
         let count = self.shards.first().map_or(1, |s| s.count);
@@ -408,15 +456,9 @@ impl Partial {
             .iter()
             .map(|a| ArmResult {
                 name: a.name.clone(),
-                weekly: a
-                    .cells
-                    .iter()
-                    .map(|c| Summary {
-                        mean: c.mean(),
-                        p: crate::stats::PERCENTILES.map(|q| c.quantile(q)),
-                    })
-                    .collect(),
+                weekly: a.cells.iter().map(summary_of).collect(),
                 replications: a.replications.clone(),
+                delta: a.delta.iter().map(summary_of).collect(),
             })
             .collect();
         RunResult {
@@ -502,7 +544,35 @@ fn summarise(
             f64::NAN
         },
         mean_wait_minutes: sum(&|t| t.wait_seconds_sum) / 60.0 / sum(&|t| t.served).max(1.0),
+        investment: weeks
+            .iter()
+            .enumerate()
+            // Discounted like profit in the NPV: at the end of the week's month.
+            .map(|(w, t)| {
+                let month = crate::model::world::month_of_week(w as u32);
+                t.invested_cents as f64 / 100.0 / (1.0 + r).powf(f64::from(month + 1) / 12.0)
+            })
+            .sum(),
+        payback_week: f64::NAN,
         encounters: out.encounters,
+    }
+}
+
+/// Firm cumulative profit by week, currency units.
+fn cumulative_profit(out: &ReplicationOutcome) -> Vec<f64> {
+    out.weekly
+        .iter()
+        .map(|row| row.iter().map(|t| t.cumulative_profit_cents).sum::<i64>() as f64 / 100.0)
+        .collect()
+}
+
+/// The first week from which `delta` stays above zero to the end (NaN if it never does).
+pub fn payback_week(delta: &[f64]) -> f64 {
+    let after_last_loss = delta.iter().rposition(|&d| d <= 0.0).map_or(0, |i| i + 1);
+    if after_last_loss < delta.len() {
+        after_last_loss as f64
+    } else {
+        f64::NAN
     }
 }
 
@@ -554,6 +624,7 @@ pub fn run_partial(
         .map_err(|source| RunError::ThreadPool { threads, source })?;
 
     let metrics = Metric::all();
+    let baseline = scenario.baseline_index();
     let sites = scenario.sites.count as usize;
     let weeks = options.weeks as usize;
     let cells = (sites + 1) * weeks * metrics.len();
@@ -567,6 +638,7 @@ pub fn run_partial(
             name: a.name.clone(),
             cells: vec![Sketch::default(); cells],
             replications: Vec::new(),
+            delta: vec![Sketch::default(); weeks],
         })
         .collect();
     let mut encounters = 0u64;
@@ -592,24 +664,43 @@ pub fn run_partial(
             .iter()
             .flat_map(|&r| (0..arms.len()).map(move |a| (r, a)))
             .collect();
-        let results: Vec<(Vec<f64>, ReplicationSummary)> = pool.install(|| {
+        let results: Vec<(Vec<f64>, ReplicationSummary, Vec<f64>)> = pool.install(|| {
             jobs.par_iter()
-                .map(|&(r, _a)| {
+                .map(|&(r, a)| {
                     // Arms share the replication's streams: common random numbers.
-                    let out = simulate(&scenario, options.seed, u64::from(r), options.weeks, false);
+                    let out = simulate_arm(
+                        &scenario,
+                        a,
+                        options.seed,
+                        u64::from(r),
+                        options.weeks,
+                        false,
+                    );
                     let values = cell_values(&out, &metrics, sites, weeks);
                     let summary = summarise(&scenario, r, &out);
                     bar.inc(1);
-                    (values, summary)
+                    (values, summary, cumulative_profit(&out))
                 })
                 .collect()
         });
-        for (&(_, a), (values, summary)) in jobs.iter().zip(results) {
-            encounters += summary.encounters;
-            for (cell, v) in arms[a].cells.iter_mut().zip(values) {
-                cell.add(v);
+        // Jobs are replication-major, so each replication's arms sit together: pair them.
+        for rep in results.chunks(arms.len()) {
+            let base = &rep[baseline].2;
+            for (a, (values, summary, cumulative)) in rep.iter().enumerate() {
+                encounters += summary.encounters;
+                for (cell, &v) in arms[a].cells.iter_mut().zip(values) {
+                    cell.add(v);
+                }
+                let delta: Vec<f64> = cumulative.iter().zip(base).map(|(x, b)| x - b).collect();
+                for (cell, &d) in arms[a].delta.iter_mut().zip(&delta) {
+                    cell.add(d);
+                }
+                let mut summary = summary.clone();
+                if a != baseline {
+                    summary.payback_week = payback_week(&delta);
+                }
+                arms[a].replications.push(summary);
             }
-            arms[a].replications.push(summary);
         }
     }
     let wall_seconds = started.elapsed().as_secs_f64();
@@ -644,6 +735,53 @@ pub fn model_fingerprint() -> String {
     let out = simulate(&s, 1, 0, 3, false);
     let digest = sha2::Sha256::digest(format!("{:?}{:?}", out.weekly, out.monthly).as_bytes());
     digest.iter().take(12).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Replications added per round by [`run_to_precision`]: fixed, so the rounds (and so the
+/// result) do not depend on the thread count.
+pub const PRECISION_BATCH: u32 = 20;
+
+/// Runs replications in batches of [`PRECISION_BATCH`] until every arm's ΔNPV interval against
+/// the baseline has a half-width of at most `precision` (currency units), or `max_replications`
+/// have run. Returns the result and whether the precision was reached.
+pub fn run_to_precision(
+    scenario: &Scenario,
+    options: &RunOptions,
+    file: &str,
+    sha256: &str,
+    precision: f64,
+    max_replications: u32,
+) -> Result<(Partial, bool), RunError> {
+    let baseline = scenario.baseline_index();
+    let mut batch = options.clone();
+    batch.shard = Shard::WHOLE;
+    batch.first_replication = 0;
+    batch.replications = PRECISION_BATCH.min(max_replications);
+    let mut whole = run_partial(scenario, &batch, file, sha256)?;
+    loop {
+        let result = whole.finish();
+        let widest = crate::stats::compare::compare(&result.arms, baseline)
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| *k != baseline)
+            .map(|(_, c)| c.delta_npv.half_width())
+            .fold(0.0f64, |w, h| {
+                if h.is_finite() {
+                    w.max(h)
+                } else {
+                    f64::INFINITY
+                }
+            });
+        if widest <= precision {
+            return Ok((whole, true));
+        }
+        if whole.replications >= max_replications {
+            return Ok((whole, false));
+        }
+        batch.first_replication = whole.replications;
+        batch.replications = (whole.replications + PRECISION_BATCH).min(max_replications);
+        whole.absorb(run_partial(scenario, &batch, file, sha256)?);
+    }
 }
 
 /// Runs every replication of every arm of `scenario` and summarises them.

@@ -81,6 +81,8 @@ pub struct WeekTally {
     pub money: Lines,
     /// Cumulative profit to the end of the week, cents.
     pub cumulative_profit_cents: i64,
+    /// Direct spending on interventions in the week, cents.
+    pub invested_cents: i64,
 }
 
 impl WeekTally {
@@ -125,7 +127,8 @@ impl WeekTally {
             recovered,
             wom_positive,
             wom_negative,
-            cumulative_profit_cents
+            cumulative_profit_cents,
+            invested_cents
         );
         self.money.add(&o.money);
     }

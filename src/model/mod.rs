@@ -7,4 +7,4 @@ pub mod site;
 pub mod world;
 
 pub use metrics::{Metric, WeekTally};
-pub use world::{ReplicationOutcome, simulate};
+pub use world::{ReplicationOutcome, simulate, simulate_arm};

@@ -19,7 +19,7 @@ use crate::engine::SimTime;
 use crate::engine::rng::{Purpose, Stream, encounter_word, stream};
 use crate::engine::time::round_to_u64;
 use crate::ledger::{Depreciation, Line, Lines, Money};
-use crate::scenario::Scenario;
+use crate::scenario::{Intervention, Lever, Scenario};
 
 /// Oliva & Sterman (2001): productivity by smoothed work intensity (short fatigue).
 const FATIGUE_PRODUCTIVITY: [(f64, f64); 8] = [
@@ -179,6 +179,58 @@ struct Streams {
     acquisition: Stream,
 }
 
+/// What a policy event does at a site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyAction {
+    /// A one-off lever fires.
+    Fire,
+    /// A continuing lever starts.
+    Start,
+    /// A continuing lever ends.
+    End,
+}
+
+/// The combined effect of the continuing levers in force at a site.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct PolicyState {
+    wage_multiplier: f64,
+    extra_staff: f64,
+    empowered: bool,
+    extra_marketing: f64,
+    headcount_factor: f64,
+    tools_factor: f64,
+    training_factor: f64,
+}
+
+impl Default for PolicyState {
+    fn default() -> Self {
+        PolicyState {
+            wage_multiplier: 1.0,
+            extra_staff: 0.0,
+            empowered: false,
+            extra_marketing: 0.0,
+            headcount_factor: 1.0,
+            tools_factor: 1.0,
+            training_factor: 1.0,
+        }
+    }
+}
+
+/// The ledger line an intervention's own costs go to.
+pub fn policy_line(lever: Lever) -> Line {
+    match lever {
+        Lever::SmileTraining { .. } => Line::SmileTraining,
+        Lever::Tooling { .. } => Line::Tooling,
+        Lever::SkillsTraining { .. } | Lever::Empowerment => Line::SkillsTraining,
+        Lever::LeadershipDevelopment { .. } => Line::LeadershipTraining,
+        Lever::Marketing { .. } => Line::Marketing,
+        Lever::PayRaise { .. }
+        | Lever::StaffingLevel { .. }
+        | Lever::CostCutting { .. }
+        | Lever::CostOnly => Line::Overhead,
+    }
+}
+
 /// A hire or quit the review asks the world to schedule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StaffChange {
@@ -249,6 +301,12 @@ pub struct Site {
     effective_hours: f64,
     clearing_overtime_seconds: u64,
     busy_seconds: u64,
+    /// Continuing interventions in force, by key within the arm.
+    continuing: Vec<(usize, Intervention)>,
+    /// Their combined effect.
+    policy: PolicyState,
+    /// Direct policy spending this week, cents.
+    invested_cents: i64,
     /// Money of the current month, cents by line.
     pub month: Lines,
     /// Cumulative profit, cents.
@@ -357,6 +415,9 @@ impl Site {
             effective_hours: 0.0,
             clearing_overtime_seconds: 0,
             busy_seconds: 0,
+            continuing: Vec::new(),
+            policy: PolicyState::default(),
+            invested_cents: 0,
             month: Lines::default(),
             cumulative_profit_cents: 0,
             encounters: 0,
@@ -454,7 +515,7 @@ impl Site {
                 p *= eff.powf(scn.service.skill_error_elasticity);
             }
             if l.tools_to_service {
-                p *= tool;
+                p *= 1.0 + scn.isq.tools_accuracy_effect * (self.tools - 50.0) / 50.0;
             }
             if l.skills_to_service {
                 p *= 0.95 + 0.1 * self.skills / 100.0;
@@ -777,7 +838,8 @@ impl Site {
                 } else {
                     c.recovery_keep_share
                 };
-                if c.empowered_recovery && unit(self.streams.outcome.next_u64()) < keep {
+                let empowered = c.empowered_recovery || self.policy.empowered;
+                if empowered && unit(self.streams.outcome.next_u64()) < keep {
                     self.tally.recovered += 1.0;
                     recovered = true;
                 }
@@ -833,11 +895,7 @@ impl Site {
         let scn = ctx.scenario;
         let i = &scn.isq;
         let leadership = (self.manager_quality + self.leadership_development).clamp(0.0, 100.0);
-        let pay = (50.0
-            + i.pay_fairness_per_percent
-                * 100.0
-                * (scn.employees.wage_per_hour / i.market_wage_per_hour - 1.0))
-            .clamp(0.0, 100.0);
+        let pay = self.pay_fairness(ctx);
         let parts = [
             (i.weight_tools, self.tools),
             (i.weight_skills, self.skills),
@@ -849,14 +907,107 @@ impl Site {
         self.isq = parts.iter().map(|(w, x)| w * x).sum::<f64>() / total;
     }
 
+    fn wage_per_hour(&self, ctx: &Context) -> f64 {
+        ctx.scenario.employees.wage_per_hour * self.policy.wage_multiplier
+    }
+
     fn pay_fairness(&self, ctx: &Context) -> f64 {
-        let scn = ctx.scenario;
-        let i = &scn.isq;
+        let i = &ctx.scenario.isq;
         (50.0
             + i.pay_fairness_per_percent
                 * 100.0
-                * (scn.employees.wage_per_hour / i.market_wage_per_hour - 1.0))
+                * (self.wage_per_hour(ctx) / i.market_wage_per_hour - 1.0))
             .clamp(0.0, 100.0)
+    }
+
+    /// Applies an intervention to this site: a one-off lever's firing, or a continuing lever's
+    /// start or end. `key` identifies the intervention within its arm.
+    pub fn apply_policy(
+        &mut self,
+        ctx: &Context,
+        key: usize,
+        iv: &Intervention,
+        action: PolicyAction,
+    ) {
+        match action {
+            PolicyAction::Fire => {
+                self.post_policy_cost(iv);
+                let scn = ctx.scenario;
+                match iv.lever {
+                    Lever::SmileTraining { display_points } => {
+                        let slots: Vec<usize> = self.employees.active().collect();
+                        for k in slots {
+                            let d = &mut self.employees.display_training[k];
+                            *d = (*d + display_points).min(100.0);
+                        }
+                    }
+                    Lever::Tooling { amount } => {
+                        let capex = Money::from_currency(amount);
+                        self.depreciation.buy(capex);
+                        self.invested_cents += capex.cents();
+                        self.tools =
+                            (self.tools + amount * scn.isq.tools_points_per_currency).min(100.0);
+                    }
+                    Lever::SkillsTraining { amount } => {
+                        let cost = Money::from_currency(amount * self.employees.headcount() as f64);
+                        self.post(Line::SkillsTraining, cost);
+                        self.invested_cents += cost.cents();
+                        self.skills =
+                            (self.skills + amount * scn.isq.skills_points_per_currency).min(100.0);
+                    }
+                    Lever::LeadershipDevelopment { points } => {
+                        self.leadership_development =
+                            (self.leadership_development + points).min(100.0);
+                    }
+                    _ => {}
+                }
+                self.update_isq(ctx);
+            }
+            PolicyAction::Start => {
+                self.continuing.push((key, iv.clone()));
+                self.refresh_policy();
+            }
+            PolicyAction::End => {
+                self.continuing.retain(|(k, _)| *k != key);
+                self.refresh_policy();
+            }
+        }
+    }
+
+    /// The intervention's own cost (per site and per employee), in its lever's ledger line.
+    fn post_policy_cost(&mut self, iv: &Intervention) {
+        let amount = iv.cost_per_site + iv.cost_per_employee * self.employees.headcount() as f64;
+        if amount > 0.0 {
+            let cost = Money::from_currency(amount);
+            self.post(policy_line(iv.lever), cost);
+            self.invested_cents += cost.cents();
+        }
+    }
+
+    /// Recomputes the continuing levers' combined state.
+    fn refresh_policy(&mut self) {
+        let mut p = PolicyState::default();
+        for (_, iv) in &self.continuing {
+            match iv.lever {
+                Lever::PayRaise { percent } => p.wage_multiplier *= 1.0 + percent / 100.0,
+                Lever::StaffingLevel { extra_employees } => p.extra_staff += extra_employees,
+                Lever::Empowerment => p.empowered = true,
+                Lever::Marketing {
+                    extra_customers_per_week,
+                } => p.extra_marketing += extra_customers_per_week,
+                Lever::CostCutting {
+                    headcount_percent,
+                    tools_percent,
+                    training_percent,
+                } => {
+                    p.headcount_factor *= 1.0 - headcount_percent / 100.0;
+                    p.tools_factor *= 1.0 - tools_percent / 100.0;
+                    p.training_factor *= 1.0 - training_percent / 100.0;
+                }
+                _ => {}
+            }
+        }
+        self.policy = p;
     }
 
     /// The weekly review: pressure, stocks, people, hiring and acquisition; posts the week's
@@ -906,13 +1057,16 @@ impl Site {
 
         // ISQ stocks.
         let headcount = self.employees.headcount() as f64;
-        let capex = Money::from_currency(i.tools_capex_per_site_per_week);
+        let capex_amount = i.tools_capex_per_site_per_week * self.policy.tools_factor;
+        let capex = Money::from_currency(capex_amount);
         self.depreciation.buy(capex);
         self.tools = (self.tools * half(i.tools_half_life_weeks)
-            + i.tools_capex_per_site_per_week * i.tools_points_per_currency)
+            + capex_amount * i.tools_points_per_currency)
             .clamp(0.0, 100.0);
         self.skills = (self.skills * half(i.skills_half_life_weeks)
-            + i.skills_budget_per_employee_per_week * i.skills_points_per_currency)
+            + i.skills_budget_per_employee_per_week
+                * self.policy.training_factor
+                * i.skills_points_per_currency)
             .clamp(0.0, 100.0);
         self.leadership_development *= half(i.leadership_half_life_weeks);
         self.staffing +=
@@ -979,15 +1133,17 @@ impl Site {
         self.productivity_smoothed += (self.mean_speed(ctx) - self.productivity_smoothed) / tau;
         let open_days = f64::from(scn.clock.open_days_per_week);
         let hours_per_employee = ctx.shift_hours * open_days * (1.0 - e.absence_probability);
-        self.desired_headcount = if l.demand_to_headcount {
-            let need = self.offered_hours_smoothed
+        let need = if l.demand_to_headcount {
+            self.offered_hours_smoothed
                 / (scn.service.target_utilisation
                     * hours_per_employee
-                    * self.productivity_smoothed.max(0.05));
-            need.round().max(1.0) as u32
+                    * self.productivity_smoothed.max(0.05))
         } else {
-            scn.sites.employees_per_site
+            f64::from(scn.sites.employees_per_site)
         };
+        // Staffing and cost-cutting policies override what demand implies.
+        let need = need * self.policy.headcount_factor + self.policy.extra_staff;
+        self.desired_headcount = need.round().max(1.0) as u32;
         let staying = slots
             .iter()
             .filter(|&&k| !self.employees.leaving[k])
@@ -1012,7 +1168,8 @@ impl Site {
         } else {
             (0.0, 0.0)
         };
-        let paid_mean = c.marketing_customers_per_site_per_week
+        let marketing_rate = c.marketing_customers_per_site_per_week + self.policy.extra_marketing;
+        let paid_mean = marketing_rate
             * available
             * (-c.deterrence_per_mention_per_person * negative / market.max(1.0)).exp();
         let referral_mean = positive * c.referral_conversion * available;
@@ -1045,7 +1202,23 @@ impl Site {
 
         // The week's money.
         let scheduled_hours = headcount * ctx.shift_hours * open_days;
-        let wage = e.wage_per_hour;
+        let marketing_cost = acquired_paid as f64 * c.cost_per_acquired_customer;
+        // The extra campaign's share of this week's paid acquisitions is its investment.
+        if marketing_rate > 0.0 {
+            let extra_share = self.policy.extra_marketing / marketing_rate;
+            self.invested_cents += Money::from_currency(marketing_cost * extra_share).cents();
+        }
+        let wage = self.wage_per_hour(ctx);
+        // What the continuing levers cost this week: their own costs, and a raise's premium.
+        let continuing: Vec<Intervention> =
+            self.continuing.iter().map(|(_, iv)| iv.clone()).collect();
+        for iv in &continuing {
+            self.post_policy_cost(iv);
+        }
+        self.invested_cents += Money::from_currency(
+            scheduled_hours * e.wage_per_hour * (self.policy.wage_multiplier - 1.0),
+        )
+        .cents();
         let lines = [
             (Line::Wages, scheduled_hours * wage),
             (
@@ -1054,12 +1227,9 @@ impl Site {
             ),
             (
                 Line::SkillsTraining,
-                headcount * i.skills_budget_per_employee_per_week,
+                headcount * i.skills_budget_per_employee_per_week * self.policy.training_factor,
             ),
-            (
-                Line::Marketing,
-                acquired_paid as f64 * c.cost_per_acquired_customer,
-            ),
+            (Line::Marketing, marketing_cost),
             (Line::Overhead, scn.money.overhead_per_site_per_week),
         ];
         for (line, amount) in lines {
@@ -1102,6 +1272,8 @@ impl Site {
             }
         }
         t.cumulative_profit_cents = self.cumulative_profit_cents;
+        t.invested_cents = self.invested_cents;
+        self.invested_cents = 0;
         t.busy_hours = self.busy_seconds as f64 / 3600.0;
         self.busy_seconds = 0;
         self.effective_hours = 0.0;

@@ -2,7 +2,7 @@
 //! quits, hires, demand shocks) driving the sites' encounter loops.
 
 use super::metrics::WeekTally;
-use super::site::{Context, EncounterRecord, Site, StaffChange};
+use super::site::{Context, EncounterRecord, PolicyAction, Site, StaffChange};
 use crate::engine::{EventQueue, SimTime};
 use crate::ledger::Lines;
 use crate::scenario::Scenario;
@@ -33,6 +33,13 @@ pub enum Event {
     },
     /// A demand shock starts (`true`) or ends (`false`); index into the scenario's shocks.
     DemandShock(u32, bool),
+    /// A policy intervention fires, starts or ends at every site it targets.
+    Policy {
+        /// Index of the intervention in the arm's schedule.
+        key: u32,
+        /// What happens.
+        action: PolicyAction,
+    },
 }
 
 /// What one replication of one arm produced.
@@ -68,7 +75,45 @@ pub fn simulate(
     weeks: u32,
     trace: bool,
 ) -> ReplicationOutcome {
+    simulate_arm(
+        scenario,
+        scenario.baseline_index(),
+        seed,
+        replication,
+        weeks,
+        trace,
+    )
+}
+
+/// Runs replication `replication` of arm `arm` of `scenario` for `weeks` weeks. Every arm of a
+/// replication draws from the same streams: common random numbers.
+pub fn simulate_arm(
+    scenario: &Scenario,
+    arm: usize,
+    seed: u64,
+    replication: u64,
+    weeks: u32,
+    trace: bool,
+) -> ReplicationOutcome {
     let ctx = Context::new(scenario, trace);
+    let interventions = scenario
+        .arms
+        .get(arm)
+        .map_or(&[][..], |a| &a.interventions[..]);
+    // What each week's start brings: one-off firings, continuing starts and ends.
+    let mut schedule: Vec<Vec<(usize, PolicyAction)>> = vec![Vec::new(); weeks as usize + 1];
+    for (k, iv) in interventions.iter().enumerate() {
+        if iv.lever.is_one_off() {
+            for w in iv.firings(weeks) {
+                schedule[w as usize].push((k, PolicyAction::Fire));
+            }
+        } else if iv.start_week < weeks {
+            schedule[iv.start_week as usize].push((k, PolicyAction::Start));
+            if let Some(end) = iv.end_week.filter(|&e| e < weeks) {
+                schedule[end as usize].push((k, PolicyAction::End));
+            }
+        }
+    }
     let clock = &scenario.clock;
     let mut sites: Vec<Site> = (0..scenario.sites.count as usize)
         .map(|i| Site::new(&ctx, seed, replication, i))
@@ -78,6 +123,17 @@ pub fn simulate(
         q.push(t, e)
             .unwrap_or_else(|err| panic!("model scheduled an event in the past: {err}"));
     };
+    // Each week's policies are pushed just before its first day starts, so they act from it.
+    for &(key, action) in &schedule[0] {
+        push(
+            &mut queue,
+            SimTime(0),
+            Event::Policy {
+                key: key as u32,
+                action,
+            },
+        );
+    }
     push(&mut queue, SimTime(0), Event::DayStart(0));
     push(&mut queue, SimTime::week_start(1), Event::WeeklyReview(0));
     for (k, shock) in scenario.demand.shocks.iter().enumerate() {
@@ -151,7 +207,8 @@ pub fn simulate(
                     // (a site open round the clock) hands over before the next one begins.
                     push(&mut queue, SimTime(close), Event::ShiftEnd(day));
                 }
-                if day + 1 < total_days {
+                // A week's first day is pushed by the review before it, after that week's policies.
+                if day + 1 < total_days && (day + 1) % 7 != 0 {
                     push(
                         &mut queue,
                         SimTime::day_start(u64::from(day) + 1),
@@ -191,6 +248,17 @@ pub fn simulate(
                     push(&mut queue, now, Event::MonthEnd(month_of_week(w)));
                 }
                 if !last {
+                    for &(key, action) in &schedule[w as usize + 1] {
+                        push(
+                            &mut queue,
+                            now,
+                            Event::Policy {
+                                key: key as u32,
+                                action,
+                            },
+                        );
+                    }
+                    push(&mut queue, now, Event::DayStart((w + 1) * 7));
                     push(
                         &mut queue,
                         SimTime::week_start(u64::from(w) + 2),
@@ -212,6 +280,12 @@ pub fn simulate(
             Event::HireArrives { site } => {
                 out.hires[site as usize] += 1;
                 sites[site as usize].hire_arrives(&ctx, now.0);
+            }
+            Event::Policy { key, action } => {
+                let iv = &interventions[key as usize];
+                for s in sites.iter_mut().filter(|s| iv.targets(s.index)) {
+                    s.apply_policy(&ctx, key as usize, iv, action);
+                }
             }
             Event::DemandShock(k, starts) => {
                 shock_active[k as usize] = starts;

@@ -12,7 +12,8 @@ use serde_json::json;
 use crate::engine::rng::GENERATOR_NAME;
 use crate::model::Metric;
 use crate::runner::RunResult;
-use plot::{BandSeries, Panel};
+use crate::stats::compare::{ArmComparison, Interval, compare};
+use plot::{BandSeries, IntervalRow, Panel};
 
 /// Errors from writing outputs.
 #[derive(Debug, thiserror::Error)]
@@ -113,29 +114,63 @@ pub fn weekly_csv(r: &RunResult) -> String {
 /// `replications.csv`: one row per arm and replication.
 pub fn replications_csv(r: &RunResult) -> String {
     let mut s = String::from(
-        "arm,replication,npv,cumulative_profit,revenue,final_customers,mean_satisfaction,mean_morale,mean_isq,annual_turnover,annual_customer_churn,loss_service_share,mean_wait_minutes,encounters\n",
+        "arm,replication,npv,cumulative_profit,revenue,final_customers,mean_satisfaction,mean_morale,mean_isq,annual_turnover,annual_customer_churn,loss_service_share,mean_wait_minutes,investment,payback_week,encounters\n",
     );
     for arm in &r.arms {
         for x in &arm.replications {
-            let _ = writeln!(
-                s,
-                "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-                arm.name,
-                x.replication,
-                num(x.npv),
-                num(x.cumulative_profit),
-                num(x.revenue),
-                num(x.final_customers),
-                num(x.mean_satisfaction),
-                num(x.mean_morale),
-                num(x.mean_isq),
-                num(x.annual_turnover),
-                num(x.annual_customer_churn),
-                num(x.loss_service_share),
-                num(x.mean_wait_minutes),
-                x.encounters
-            );
+            let cols = [
+                x.npv,
+                x.cumulative_profit,
+                x.revenue,
+                x.final_customers,
+                x.mean_satisfaction,
+                x.mean_morale,
+                x.mean_isq,
+                x.annual_turnover,
+                x.annual_customer_churn,
+                x.loss_service_share,
+                x.mean_wait_minutes,
+                x.investment,
+                x.payback_week,
+            ]
+            .map(num)
+            .join(",");
+            let _ = writeln!(s, "{},{},{cols},{}", arm.name, x.replication, x.encounters);
         }
+    }
+    s
+}
+
+/// The arms compared with the baseline (see [`crate::stats::compare`]).
+pub fn comparisons(r: &RunResult) -> Vec<ArmComparison> {
+    compare(&r.arms, r.scenario.baseline_index())
+}
+
+/// `comparison.csv`: one row per arm with its figures and its paired comparison with the
+/// baseline (intervals are 95%).
+pub fn comparison_csv(r: &RunResult) -> String {
+    let mut s = String::from(
+        "arm,baseline,replications,npv_mean,npv_lo,npv_hi,cumulative_profit_mean,cumulative_profit_lo,cumulative_profit_hi,investment_mean,investment_lo,investment_hi,delta_npv_mean,delta_npv_lo,delta_npv_hi,p_beats_baseline,roi_mean,roi_lo,roi_hi,payback_week_median,payback_week_p05,payback_week_p95,paid_back_share,p_best\n",
+    );
+    let base = r.scenario.baseline_index();
+    for (k, c) in comparisons(r).iter().enumerate() {
+        let i = |x: &Interval| [x.mean, x.lo, x.hi].map(num).join(",");
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{},{},{},{},{},{},{}",
+            c.arm,
+            k == base,
+            c.replications,
+            i(&c.npv),
+            i(&c.cumulative_profit),
+            i(&c.investment),
+            i(&c.delta_npv),
+            num(c.p_beats_baseline),
+            i(&c.roi),
+            c.payback_week.map(num).join(","),
+            num(c.paid_back_share),
+            num(c.p_best),
+        );
     }
     s
 }
@@ -273,6 +308,78 @@ pub fn charts(r: &RunResult, dir: &Path) -> Result<(), ReportError> {
     Ok(())
 }
 
+/// Draws `arms`, `delta` and `roi` (png and svg): cumulative profit per arm, the paired
+/// difference from the baseline over time (when does each arm pay back?), and ROI per arm.
+pub fn comparison_charts(r: &RunResult, dir: &Path) -> Result<(), ReportError> {
+    let base = r.scenario.baseline_index();
+    let reps = r.options.replications;
+    let arms: Vec<BandSeries> = (0..r.arms.len())
+        .map(|a| band(r, a, Metric::CumulativeProfit, 1.0))
+        .collect();
+    plot::band_chart(
+        dir,
+        "arms",
+        &format!(
+            "{}: cumulative profit by arm, {reps} replications",
+            r.scenario.name
+        ),
+        "cumulative profit (currency)",
+        &arms,
+    )?;
+    let delta: Vec<BandSeries> = r
+        .arms
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| *k != base)
+        .map(|(_, a)| {
+            let col = |i: usize| a.delta.iter().map(|c| c.p[i]).collect();
+            BandSeries {
+                label: a.name.clone(),
+                weeks: (0..a.delta.len() as u32).collect(),
+                p05: col(0),
+                p25: col(1),
+                p50: col(2),
+                p75: col(3),
+                p95: col(4),
+            }
+        })
+        .collect();
+    let title = format!(
+        "{}: cumulative profit minus {}'s, paired by replication",
+        r.scenario.name, r.arms[base].name
+    );
+    plot::band_chart(
+        dir,
+        "delta",
+        &title,
+        "difference in cumulative profit (currency)",
+        &delta,
+    )?;
+    let rows: Vec<IntervalRow> = comparisons(r)
+        .into_iter()
+        .enumerate()
+        .filter(|(k, _)| *k != base)
+        .map(|(_, c)| IntervalRow {
+            label: c.arm,
+            estimate: c.roi.mean,
+            lo: c.roi.lo,
+            hi: c.roi.hi,
+        })
+        .collect();
+    let title = format!(
+        "{}: return on investment against {} (mean, 95% interval)",
+        r.scenario.name, r.arms[base].name
+    );
+    plot::interval_chart(
+        dir,
+        "roi",
+        &title,
+        "ROI = difference in NPV / present value of the investment",
+        &rows,
+    )?;
+    Ok(())
+}
+
 /// Writes every output file into `dir` (created if needed).
 pub fn write_all(
     r: &RunResult,
@@ -296,5 +403,22 @@ pub fn write_all(
     }
     charts(r, dir)?;
     written.extend(["profit.png", "profit.svg", "chain.png", "chain.svg"].map(|f| dir.join(f)));
+    if r.arms.len() > 1 {
+        let path = dir.join("comparison.csv");
+        write_atomic(&path, comparison_csv(r).as_bytes())?;
+        written.push(path);
+        comparison_charts(r, dir)?;
+        written.extend(
+            [
+                "arms.png",
+                "arms.svg",
+                "delta.png",
+                "delta.svg",
+                "roi.png",
+                "roi.svg",
+            ]
+            .map(|f| dir.join(f)),
+        );
+    }
     Ok(written)
 }

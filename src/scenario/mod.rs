@@ -5,12 +5,14 @@
 //! meaning of every field and reports *all* problems at once, each with its dotted path.
 
 pub mod param;
+pub mod policy;
 pub mod sections;
 
 use std::fmt;
 use std::path::Path;
 
 use param::{FieldDoc, Param, Problem, Rule, section};
+pub use policy::{Intervention, Lever};
 pub use sections::{
     ClockParams, CustomerParams, DemandParams, DemandShock, EmployeeParams, IsqParams, Links,
     MoneyParams, Range, ServiceParams, ServiceTimeDistribution, SiteParams,
@@ -23,6 +25,8 @@ section! {
         name: String = "baseline".to_string(), "-", Any;
         /// What the arm represents, for reports.
         description: String = "no intervention".to_string(), "-", Any;
+        /// The arm's schedule of interventions; empty: the baseline (no intervention).
+        interventions: Vec<Intervention> = Vec::new(), "-", Any;
     }
 }
 
@@ -57,18 +61,20 @@ section! {
         money: MoneyParams = MoneyParams::default(), "-", Any;
         /// Causal links that can be switched off.
         links: Links = Links::default(), "-", Any;
-        /// Policy arms; the first is the reference for comparisons.
+        /// Policy arms, compared on common random numbers.
         arms: Vec<Arm> = vec![Arm::default()], "-", Any;
+        /// Name of the arm the others are compared against; empty: the first arm.
+        baseline_arm: String = String::new(), "-", Any;
     }
 }
 
 /// The longest horizon: times are kept in 32-bit seconds on the encounter path.
 pub const MAX_WEEKS: u32 = 2600;
 
-/// The built-in default scenario (the retail bank), used when `run` is given no file.
-pub const DEFAULT_SCENARIO_RON: &str = include_str!("../../scenarios/retail_bank.ron");
+/// The built-in default scenario (smile training vs tools), used when `run` is given no file.
+pub const DEFAULT_SCENARIO_RON: &str = include_str!("../../scenarios/smile_vs_tools.ron");
 /// The label the built-in scenario carries in messages and manifests.
-pub const DEFAULT_SCENARIO_LABEL: &str = "<built-in retail_bank>";
+pub const DEFAULT_SCENARIO_LABEL: &str = "<built-in smile_vs_tools>";
 
 /// Why a scenario could not be used.
 #[derive(Debug)]
@@ -333,7 +339,34 @@ impl Scenario {
                 "expected at least one arm, found an empty list".into(),
             );
         }
+        if !self.baseline_arm.is_empty() && !self.arms.iter().any(|a| a.name == self.baseline_arm) {
+            let names: Vec<String> = self
+                .arms
+                .iter()
+                .map(|a| format!("\"{}\"", a.name))
+                .collect();
+            bad(
+                "baseline_arm",
+                format!(
+                    "expected the name of an arm ({}), found \"{}\"",
+                    names.join(", "),
+                    self.baseline_arm
+                ),
+            );
+        }
         for (k, arm) in self.arms.iter().enumerate() {
+            for (j, i) in arm.interventions.iter().enumerate() {
+                let mut found = Vec::new();
+                i.check_in(
+                    &format!("arms[{k}].interventions[{j}]"),
+                    self.sites.count,
+                    self.weeks,
+                    &mut found,
+                );
+                for p in found {
+                    bad(&p.path, p.message);
+                }
+            }
             if arm.name.trim().is_empty() {
                 bad(
                     &format!("arms[{k}].name"),
@@ -347,6 +380,14 @@ impl Scenario {
             }
         }
         problems
+    }
+
+    /// Index of the arm the others are compared against.
+    pub fn baseline_index(&self) -> usize {
+        self.arms
+            .iter()
+            .position(|a| a.name == self.baseline_arm)
+            .unwrap_or(0)
     }
 
     /// The reference of every field: path, unit, default, rule and meaning.

@@ -222,6 +222,8 @@ section! {
         tools_depreciation_weeks: u32 = 156, "weeks", Positive;
         /// Effectiveness of service at tools 0 and 100 relative to tools 50 is 1 -/+ this.
         tools_effect: f64 = 0.3, "share", Probability;
+        /// Task success at tools 0 and 100 relative to tools 50 is 1 -/+ this (tools prevent errors, but most accuracy is the employee's).
+        tools_accuracy_effect: f64 = 0.05, "share", Probability;
         /// Job-skills development stock at the start.
         skills_initial: f64 = 50.0, "score 0-100", Score;
         /// Half-life of the skills stock without training.

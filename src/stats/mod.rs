@@ -1,6 +1,7 @@
 //! Summaries across replications: means and percentiles, gathered in replication order so the
 //! result does not depend on how many threads produced it.
 
+pub mod compare;
 pub mod sketch;
 
 /// The percentiles every summary reports.

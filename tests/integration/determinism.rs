@@ -10,6 +10,7 @@ fn outputs(threads: usize, seed: u64) -> Vec<(String, Vec<u8>)> {
     s.arms.push(chainsim::scenario::Arm {
         name: "second".into(),
         description: "same policy".into(),
+        interventions: vec![],
     });
     let options = RunOptions {
         replications: 7,
@@ -18,6 +19,7 @@ fn outputs(threads: usize, seed: u64) -> Vec<(String, Vec<u8>)> {
         weeks: s.weeks,
         progress: false,
         shard: chainsim::runner::Shard::WHOLE,
+        first_replication: 0,
     };
     let r = run(&s, &options).expect("run");
     assert_eq!(r.threads, threads);

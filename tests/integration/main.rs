@@ -5,6 +5,7 @@ mod common;
 mod determinism;
 mod invariants;
 mod links;
+mod policies;
 mod queueing;
 mod reference;
 mod scenario_errors;

@@ -313,11 +313,12 @@ fn valid_minimal_loads_with_defaults_filled_in() {
 }
 
 #[test]
-fn built_in_scenario_is_valid_and_is_retail_bank_ron() {
+fn built_in_scenario_is_valid_and_is_smile_vs_tools_ron() {
     let b = Scenario::built_in();
     assert!(b.problems().is_empty(), "{:?}", b.problems());
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/retail_bank.ron");
-    let on_disk = Scenario::load(Path::new(path)).expect("scenarios/retail_bank.ron loads");
+    assert!(b.arms.len() >= 6, "the default compares the policy arms");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/smile_vs_tools.ron");
+    let on_disk = Scenario::load(Path::new(path)).expect("scenarios/smile_vs_tools.ron loads");
     assert_eq!(b, on_disk);
 }
 
@@ -331,8 +332,15 @@ fn every_shipped_scenario_loads() {
         .collect();
     files.sort();
     assert!(
-        files.iter().any(|p| p.ends_with("retail_bank.ron")),
-        "scenarios/ holds retail_bank.ron: {files:?}"
+        [
+            "retail_bank.ron",
+            "call_centre.ron",
+            "restaurant_chain.ron",
+            "smile_vs_tools.ron"
+        ]
+        .iter()
+        .all(|f| files.iter().any(|p| p.ends_with(f))),
+        "scenarios/ holds the archetypes and the default: {files:?}"
     );
     let failures: Vec<String> = files
         .iter()
