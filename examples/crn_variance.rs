@@ -13,20 +13,45 @@ fn variance(x: &[f64]) -> f64 {
 }
 
 fn main() {
-    let reps: u32 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(30);
+    let reps: u32 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(30);
     let s = Scenario::built_in();
-    let options = |seed: u64| RunOptions { replications: reps, seed, ..RunOptions::from_scenario(&s) };
+    let options = |seed: u64| RunOptions {
+        replications: reps,
+        seed,
+        ..RunOptions::from_scenario(&s)
+    };
     let shared = run(&s, &options(s.seed)).expect("run");
     let other = run(&s, &options(s.seed ^ 0x5EED)).expect("run");
     let base = s.baseline_index();
-    let npv = |r: &chainsim::runner::RunResult, a: usize| r.arms[a].replications.iter().map(|x| x.npv).collect::<Vec<_>>();
-    println!("{} replications of {}; variance of ΔNPV (currency^2)", reps, s.name);
-    println!("{:<20} {:>16} {:>16} {:>10}", "arm", "common numbers", "independent", "reduction");
+    let npv = |r: &chainsim::runner::RunResult, a: usize| {
+        r.arms[a]
+            .replications
+            .iter()
+            .map(|x| x.npv)
+            .collect::<Vec<_>>()
+    };
+    println!(
+        "{} replications of {}; variance of ΔNPV (currency^2)",
+        reps, s.name
+    );
+    println!(
+        "{:<20} {:>16} {:>16} {:>10}",
+        "arm", "common numbers", "independent", "reduction"
+    );
     for a in (0..s.arms.len()).filter(|&a| a != base) {
         let b = npv(&shared, base);
         let crn: Vec<f64> = npv(&shared, a).iter().zip(&b).map(|(x, y)| x - y).collect();
         let ind: Vec<f64> = npv(&other, a).iter().zip(&b).map(|(x, y)| x - y).collect();
         let (vc, vi) = (variance(&crn), variance(&ind));
-        println!("{:<20} {:>16.3e} {:>16.3e} {:>9.1}x", s.arms[a].name, vc, vi, vi / vc);
+        println!(
+            "{:<20} {:>16.3e} {:>16.3e} {:>9.1}x",
+            s.arms[a].name,
+            vc,
+            vi,
+            vi / vc
+        );
     }
 }

@@ -175,6 +175,22 @@ pub struct ArmAggregate {
     pub delta: Vec<Sketch>,
 }
 
+impl ArmAggregate {
+    /// Adds another share of the same arm's replications (exact, whatever the order).
+    pub fn merge(&mut self, other: ArmAggregate) {
+        for (x, y) in self
+            .cells
+            .iter_mut()
+            .zip(&other.cells)
+            .chain(self.delta.iter_mut().zip(&other.delta))
+        {
+            x.merge(y);
+        }
+        self.replications.extend(other.replications);
+        self.replications.sort_by_key(|r| r.replication);
+    }
+}
+
 /// What a run or a shard of a run produced, before formatting: mergeable with other shards.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Partial {
@@ -391,16 +407,7 @@ impl Partial {
             whole.wall_seconds.extend(p.wall_seconds);
             whole.encounters += p.encounters;
             for (a, b) in whole.arms.iter_mut().zip(p.arms) {
-                for (x, y) in a
-                    .cells
-                    .iter_mut()
-                    .zip(&b.cells)
-                    .chain(a.delta.iter_mut().zip(&b.delta))
-                {
-                    x.merge(y);
-                }
-                a.replications.extend(b.replications);
-                a.replications.sort_by_key(|r| r.replication);
+                a.merge(b);
             }
         }
         whole.shards.sort_by_key(|s| s.index);
@@ -426,15 +433,7 @@ impl Partial {
         self.wall_seconds =
             vec![self.wall_seconds.iter().sum::<f64>() + later.wall_seconds.iter().sum::<f64>()];
         for (a, b) in self.arms.iter_mut().zip(later.arms) {
-            for (x, y) in a
-                .cells
-                .iter_mut()
-                .zip(&b.cells)
-                .chain(a.delta.iter_mut().zip(&b.delta))
-            {
-                x.merge(y);
-            }
-            a.replications.extend(b.replications);
+            a.merge(b);
         }
         self.scenario.replications = self.replications;
     }
