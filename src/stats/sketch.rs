@@ -7,13 +7,13 @@ use serde::{Deserialize, Serialize};
 /// Relative accuracy of every quantile: the reported value is within this fraction of a value
 /// whose rank is the requested one, for magnitudes above 1/400 of the largest in the cell (the
 /// smaller are reported within 1/400 of that largest: see `MAX_SPAN`).
-pub const RELATIVE_ACCURACY: f64 = 0.01;
+pub const RELATIVE_ACCURACY: f64 = 0.02;
 /// Ratio between successive bucket bounds: (1 + a) / (1 - a).
 const GAMMA: f64 = (1.0 + RELATIVE_ACCURACY) / (1.0 - RELATIVE_ACCURACY);
 /// Buckets kept below a store's largest: smaller magnitudes (under 1/e^(2a * MAX_SPAN), about
 /// 1/400, of the largest seen) fold into the lowest kept bucket. Bounds memory per cell, and
 /// since the fold depends only on the largest key, the result is the same in any order.
-const MAX_SPAN: i32 = 300;
+const MAX_SPAN: i32 = 150;
 /// Fixed-point scale of the exact sum: values are summed in millionths.
 const SUM_SCALE: f64 = 1e6;
 
@@ -47,7 +47,12 @@ fn add_to(store: &mut Vec<(i32, u32)>, k: i32, n: u32) {
     let k = k.max(floor);
     match store.binary_search_by_key(&k, |e| e.0) {
         Ok(i) => store[i].1 += n,
-        Err(i) => store.insert(i, (k, n)),
+        Err(i) => {
+            // Grow by exactly one: a cell's buckets are few and long-lived, and doubling
+            // capacity would waste a third of a run's memory on average.
+            store.reserve_exact(1);
+            store.insert(i, (k, n));
+        }
     }
     // A new largest key raises the floor: fold what fell below it into the floor bucket.
     if store[0].0 < floor {
