@@ -627,7 +627,7 @@ pub fn run_partial(
     let sites = scenario.sites.count as usize;
     let weeks = options.weeks as usize;
     let cells = (sites + 1) * weeks * metrics.len();
-    let reps: Vec<u32> = (0..options.replications)
+    let reps: Vec<u32> = (options.first_replication..options.replications)
         .filter(|&r| options.shard.owns(r))
         .collect();
     let mut arms: Vec<ArmAggregate> = scenario
