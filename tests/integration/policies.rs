@@ -287,8 +287,16 @@ fn bad_schedules_are_refused_with_the_choices() {
 const TWO_ARMS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/two_arms.ron");
 
 fn run_cli(args: &[&str]) -> (String, String) {
-    let out = assert_cmd::cargo::cargo_bin_cmd!("chainsim").args(args).assert().success().get_output().clone();
-    (String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    let out = assert_cmd::cargo::cargo_bin_cmd!("chainsim")
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    (
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 #[test]
@@ -297,11 +305,29 @@ fn precision_adds_replications_until_the_interval_is_narrow_enough() {
     let out = dir.path().to_str().unwrap();
     // A loose target is met by the first batch of 20.
     let (stdout, stderr) = run_cli(&["run", TWO_ARMS, "--precision", "1e12", "--out", out]);
-    assert!(stderr.contains("precision reached") && stderr.contains("after 20 replications"), "{stderr}");
-    assert!(stdout.contains("comparison with baseline (20 replications"), "{stdout}");
+    assert!(
+        stderr.contains("precision reached") && stderr.contains("after 20 replications"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("comparison with baseline (20 replications"),
+        "{stdout}"
+    );
     // An impossible one stops at --max-reps and says so.
-    let (_, stderr) = run_cli(&["run", TWO_ARMS, "--precision", "0.001", "--max-reps", "40", "--out", out]);
-    assert!(stderr.contains("precision NOT reached") && stderr.contains("--max-reps 40"), "{stderr}");
+    let (_, stderr) = run_cli(&[
+        "run",
+        TWO_ARMS,
+        "--precision",
+        "0.001",
+        "--max-reps",
+        "40",
+        "--out",
+        out,
+    ]);
+    assert!(
+        stderr.contains("precision NOT reached") && stderr.contains("--max-reps 40"),
+        "{stderr}"
+    );
     let csv = std::fs::read_to_string(dir.path().join("comparison.csv")).unwrap();
     let row = csv.lines().find(|l| l.starts_with("tooling,")).unwrap();
     assert_eq!(row.split(',').nth(2), Some("40"), "{row}");
@@ -311,11 +337,24 @@ fn precision_adds_replications_until_the_interval_is_narrow_enough() {
 fn comparison_outputs_are_written() {
     let dir = tempfile::tempdir().unwrap();
     let (stdout, _) = run_cli(&["run", TWO_ARMS, "--out", dir.path().to_str().unwrap()]);
-    assert!(stdout.contains("ΔNPV vs baseline") && stdout.contains("tooling"), "{stdout}");
+    assert!(
+        stdout.contains("ΔNPV vs baseline") && stdout.contains("tooling"),
+        "{stdout}"
+    );
     let csv = std::fs::read_to_string(dir.path().join("comparison.csv")).unwrap();
-    assert!(csv.starts_with("arm,baseline,replications,npv_mean,npv_lo,npv_hi,"), "{csv}");
+    assert!(
+        csv.starts_with("arm,baseline,replications,npv_mean,npv_lo,npv_hi,"),
+        "{csv}"
+    );
     assert_eq!(csv.lines().count(), 3);
-    for f in ["arms.png", "arms.svg", "delta.png", "delta.svg", "roi.png", "roi.svg"] {
+    for f in [
+        "arms.png",
+        "arms.svg",
+        "delta.png",
+        "delta.svg",
+        "roi.png",
+        "roi.svg",
+    ] {
         assert!(dir.path().join(f).exists(), "{f}");
     }
 }
