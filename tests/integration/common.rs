@@ -18,3 +18,19 @@ pub fn small(weeks: u32) -> Scenario {
     s.employees.expected_tenure_weeks = 40.0; // plenty of quits and hires to check
     s
 }
+
+/// The result files a run writes whatever its arms, with their bytes (the manifest aside: its
+/// run details differ between equivalent runs).
+pub fn read_results(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    [
+        "weekly.csv",
+        "replications.csv",
+        "profit.png",
+        "profit.svg",
+        "chain.png",
+        "chain.svg",
+    ]
+    .iter()
+    .map(|f| (f.to_string(), std::fs::read(dir.join(f)).unwrap()))
+    .collect()
+}

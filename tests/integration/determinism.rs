@@ -26,17 +26,7 @@ fn outputs(threads: usize, seed: u64) -> Vec<(String, Vec<u8>)> {
     let dir = tempfile::tempdir().unwrap();
     let provenance = Provenance::of("small", "small");
     report::write_all(&r, &provenance, dir.path()).expect("write");
-    let mut files: Vec<(String, Vec<u8>)> = [
-        "weekly.csv",
-        "replications.csv",
-        "profit.png",
-        "profit.svg",
-        "chain.png",
-        "chain.svg",
-    ]
-    .iter()
-    .map(|f| (f.to_string(), std::fs::read(dir.path().join(f)).unwrap()))
-    .collect();
+    let mut files = crate::common::read_results(dir.path());
     // The manifest also records threads and wall time; everything else must match.
     files.push((
         "manifest (timing aside)".into(),

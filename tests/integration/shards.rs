@@ -34,17 +34,7 @@ fn run(out: &Path, extra: &[&str]) {
 
 /// Every output file; the manifest without the fields that describe how the run was executed.
 fn outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = [
-        "weekly.csv",
-        "replications.csv",
-        "profit.png",
-        "profit.svg",
-        "chain.png",
-        "chain.svg",
-    ]
-    .iter()
-    .map(|f| (f.to_string(), std::fs::read(dir.join(f)).unwrap()))
-    .collect();
+    let mut files = crate::common::read_results(dir);
     let mut manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
     for k in ["threads", "shards", "wall_seconds", "encounters_per_second"] {
