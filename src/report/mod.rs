@@ -12,6 +12,7 @@ use serde_json::json;
 use crate::engine::rng::GENERATOR_NAME;
 use crate::model::Metric;
 use crate::runner::RunResult;
+use crate::stats::Summary;
 use crate::stats::compare::{ArmComparison, Interval, compare};
 use plot::{BandSeries, IntervalRow, Panel};
 
@@ -225,14 +226,18 @@ pub const PARTIAL_FILE: &str = "partial.json";
 
 fn band(r: &RunResult, arm: usize, metric: Metric, scale: f64) -> BandSeries {
     let k = r.metric_index(metric);
-    let weeks = r.options.weeks as usize;
-    let cells: Vec<_> = (0..weeks)
+    let cells: Vec<Summary> = (0..r.options.weeks as usize)
         .map(|w| r.arms[arm].weekly[r.cell(r.sites, w, k)])
         .collect();
+    band_of(&r.arms[arm].name, &cells, scale)
+}
+
+/// A band series from one summary per week, scaled.
+fn band_of(label: &str, cells: &[Summary], scale: f64) -> BandSeries {
     let col = |i: usize| cells.iter().map(|c| c.p[i] * scale).collect();
     BandSeries {
-        label: r.arms[arm].name.clone(),
-        weeks: (0..weeks as u32).collect(),
+        label: label.to_string(),
+        weeks: (0..cells.len() as u32).collect(),
         p05: col(0),
         p25: col(1),
         p50: col(2),
@@ -331,18 +336,7 @@ pub fn comparison_charts(r: &RunResult, dir: &Path) -> Result<(), ReportError> {
         .iter()
         .enumerate()
         .filter(|(k, _)| *k != base)
-        .map(|(_, a)| {
-            let col = |i: usize| a.delta.iter().map(|c| c.p[i]).collect();
-            BandSeries {
-                label: a.name.clone(),
-                weeks: (0..a.delta.len() as u32).collect(),
-                p05: col(0),
-                p25: col(1),
-                p50: col(2),
-                p75: col(3),
-                p95: col(4),
-            }
-        })
+        .map(|(_, a)| band_of(&a.name, &a.delta, 1.0))
         .collect();
     let title = format!(
         "{}: cumulative profit minus {}'s, paired by replication",
