@@ -33,6 +33,22 @@ pub enum Command {
     },
     /// Print the reference of every scenario field (the text of docs/SCENARIO.md).
     Reference,
+    /// Run the validation suite: MODEL.md's calibration targets as experiments on the
+    /// archetypes. Prints the table, writes validation.csv and charts; exit 1 if any check fails.
+    Validate {
+        /// Replications per experiment arm.
+        #[arg(long, default_value_t = 40)]
+        reps: u32,
+        /// Master seed.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Output directory.
+        #[arg(long, default_value = "output/validation")]
+        out: PathBuf,
+    },
     /// Merge the partial results of `run --shard` into the files a single run writes.
     Merge {
         /// Output directories of the shards (each holds a partial.json).
@@ -99,6 +115,50 @@ pub fn dispatch(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Merge { dirs, out } => merge(&dirs, &out),
+        Command::Validate {
+            reps,
+            seed,
+            threads,
+            out,
+        } => validate(reps, seed, threads, &out),
+    }
+}
+
+fn validate(reps: u32, seed: u64, threads: Option<usize>, out: &Path) -> Result<(), Failure> {
+    if reps < 2 {
+        return Err(Failure::Input(format!(
+            "--reps: expected at least 2 (intervals need two replications), found {reps}"
+        )));
+    }
+    let threads = positive("threads", threads)?.unwrap_or(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Failure::Runtime(format!("cannot start worker threads: {e}")))?;
+    eprintln!("chainsim validate: {reps} replications per arm, seed {seed}");
+    let started = std::time::Instant::now();
+    let v = pool.install(|| {
+        chainsim::validate::validate(chainsim::validate::ValidateOptions {
+            replications: reps,
+            seed,
+        })
+    });
+    print!("{}", chainsim::validate::table(&v));
+    chainsim::validate::write(&v, out).map_err(|e| Failure::Runtime(e.to_string()))?;
+    println!(
+        "wrote {} (validation.csv, validation.txt, charts) in {:.1} s",
+        out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    let failing = v.failing();
+    if failing.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::Runtime(format!(
+            "{} check(s) failed: {}",
+            failing.len(),
+            failing.join(", ")
+        )))
     }
 }
 

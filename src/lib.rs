@@ -34,3 +34,4 @@ pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod stats;
+pub mod validate;

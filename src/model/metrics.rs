@@ -69,6 +69,10 @@ pub struct WeekTally {
     pub lost_competitor: f64,
     /// Customers who moved away or left for other reasons.
     pub lost_moved: f64,
+    /// Encounters that left the customer dissatisfied.
+    pub dissatisfied: f64,
+    /// Encounters that delighted the customer.
+    pub delighted: f64,
     /// Complaints made.
     pub complaints: f64,
     /// Complaints recovered (customer kept).
@@ -123,6 +127,8 @@ impl WeekTally {
             lost_product,
             lost_competitor,
             lost_moved,
+            dissatisfied,
+            delighted,
             complaints,
             recovered,
             wom_positive,

@@ -7,4 +7,5 @@ pub mod site;
 pub mod world;
 
 pub use metrics::{Metric, WeekTally};
-pub use world::{ReplicationOutcome, simulate, simulate_arm};
+pub use site::{Context, Site};
+pub use world::{Probe, ReplicationOutcome, simulate, simulate_arm, simulate_probed};

@@ -827,6 +827,7 @@ impl Site {
         let c = &ctx.scenario.customers;
         let mut recovered = false;
         if evaluation < c.dissatisfied_threshold {
+            self.tally.dissatisfied += 1.0;
             self.tally.wom_negative += c.wom_dissatisfied_tells;
             if unit(self.streams.outcome.next_u64()) < c.complaint_probability {
                 self.tally.complaints += 1.0;
@@ -845,6 +846,7 @@ impl Site {
                 }
             }
         } else if evaluation >= c.delighted_threshold {
+            self.tally.delighted += 1.0;
             self.tally.wom_positive += c.wom_delighted_tells;
         }
         if catastrophe && !recovered {
@@ -907,7 +909,8 @@ impl Site {
         self.isq = parts.iter().map(|(w, x)| w * x).sum::<f64>() / total;
     }
 
-    fn wage_per_hour(&self, ctx: &Context) -> f64 {
+    /// Hourly wage at the site now, pay raises included, currency/hour.
+    pub fn wage_per_hour(&self, ctx: &Context) -> f64 {
         ctx.scenario.employees.wage_per_hour * self.policy.wage_multiplier
     }
 

@@ -85,6 +85,18 @@ pub fn simulate(
     )
 }
 
+/// Looks at the sites' agents after every weekly review: how experiments (e.g. `validate`)
+/// measure what the weekly tallies do not hold, such as a cohort's fate, without changing the run.
+pub trait Probe {
+    /// Called after the review of `week`, with every site's state.
+    fn after_review(&mut self, ctx: &Context, week: u32, sites: &[Site]);
+}
+
+/// The probe that looks at nothing.
+impl Probe for () {
+    fn after_review(&mut self, _: &Context, _: u32, _: &[Site]) {}
+}
+
 /// Runs replication `replication` of arm `arm` of `scenario` for `weeks` weeks. Every arm of a
 /// replication draws from the same streams: common random numbers.
 pub fn simulate_arm(
@@ -94,6 +106,19 @@ pub fn simulate_arm(
     replication: u64,
     weeks: u32,
     trace: bool,
+) -> ReplicationOutcome {
+    simulate_probed(scenario, arm, seed, replication, weeks, trace, &mut ())
+}
+
+/// [`simulate_arm`] with a [`Probe`] looking on after every weekly review.
+pub fn simulate_probed(
+    scenario: &Scenario,
+    arm: usize,
+    seed: u64,
+    replication: u64,
+    weeks: u32,
+    trace: bool,
+    probe: &mut dyn Probe,
 ) -> ReplicationOutcome {
     let ctx = Context::new(scenario, trace);
     let interventions = scenario
@@ -243,6 +268,7 @@ pub fn simulate_arm(
                     }
                 }
                 out.weekly.push(row);
+                probe.after_review(&ctx, w, &sites);
                 let last = w + 1 == weeks;
                 if last || month_of_week(w + 1) != month_of_week(w) {
                     push(&mut queue, now, Event::MonthEnd(month_of_week(w)));
