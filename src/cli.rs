@@ -48,6 +48,10 @@ pub enum Command {
         /// Output directory.
         #[arg(long, default_value = "output/validation")]
         out: PathBuf,
+        /// Run only these experiments (comma-separated): facts, archetypes, sears, smile,
+        /// not_maximise, reichheld, ablations, queueing.
+        #[arg(long, value_delimiter = ',')]
+        only: Option<Vec<String>>,
     },
     /// Merge the partial results of `run --shard` into the files a single run writes.
     Merge {
@@ -120,15 +124,37 @@ pub fn dispatch(cli: Cli) -> Result<(), Failure> {
             seed,
             threads,
             out,
-        } => validate(reps, seed, threads, &out),
+            only,
+        } => validate(
+            chainsim::validate::ValidateOptions {
+                replications: reps,
+                seed,
+                only,
+            },
+            threads,
+            &out,
+        ),
     }
 }
 
-fn validate(reps: u32, seed: u64, threads: Option<usize>, out: &Path) -> Result<(), Failure> {
+fn validate(
+    options: chainsim::validate::ValidateOptions,
+    threads: Option<usize>,
+    out: &Path,
+) -> Result<(), Failure> {
+    let (reps, seed) = (options.replications, options.seed);
     if reps < 2 {
         return Err(Failure::Input(format!(
             "--reps: expected at least 2 (intervals need two replications), found {reps}"
         )));
+    }
+    for name in options.only.iter().flatten() {
+        if !chainsim::validate::EXPERIMENTS.contains(&name.as_str()) {
+            return Err(Failure::Input(format!(
+                "--only: expected experiments from {}, found `{name}`",
+                chainsim::validate::EXPERIMENTS.join(", ")
+            )));
+        }
     }
     let threads = positive("threads", threads)?.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new()
@@ -137,12 +163,7 @@ fn validate(reps: u32, seed: u64, threads: Option<usize>, out: &Path) -> Result<
         .map_err(|e| Failure::Runtime(format!("cannot start worker threads: {e}")))?;
     eprintln!("chainsim validate: {reps} replications per arm, seed {seed}");
     let started = std::time::Instant::now();
-    let v = pool.install(|| {
-        chainsim::validate::validate(chainsim::validate::ValidateOptions {
-            replications: reps,
-            seed,
-        })
-    });
+    let v = pool.install(|| chainsim::validate::validate(&options));
     print!("{}", chainsim::validate::table(&v));
     chainsim::validate::write(&v, out).map_err(|e| Failure::Runtime(e.to_string()))?;
     println!(

@@ -328,6 +328,7 @@ impl Site {
         };
         let demand_multiplier = draw(&mut setup, scn.sites.demand_multiplier);
         let manager_quality = draw(&mut setup, scn.sites.manager_quality);
+        let clientele = draw(&mut setup, scn.sites.clientele_harshness);
 
         let market = scn.sites.market_per_site as usize;
         let c = &scn.customers;
@@ -348,7 +349,7 @@ impl Site {
             customers.expectation.push(c.expectation_initial);
             customers
                 .harshness
-                .push(c.harshness_sd * normal(&mut setup));
+                .push(clientele + c.harshness_sd * normal(&mut setup));
             customers.joined_week.push(0);
             customers.loss_cause.push(0);
             customers.spend_cents.push(0);
@@ -524,6 +525,12 @@ impl Site {
                 p *= ratio.powf(scn.service.corner_cutting_error_elasticity);
             }
             let morale = self.employees.morale[i];
+            if l.morale_to_effort {
+                let fail = (1.0 - p).max(0.0)
+                    * (-e.effort_failure_per_morale_point * (morale - e.effort_reference_morale))
+                        .exp();
+                p = 1.0 - fail.min(1.0);
+            }
             let display = e.display_demand_base + self.employees.display_training[i];
             let courtesy = if !l.morale_to_courtesy {
                 display

@@ -95,7 +95,9 @@ section! {
         /// Local demand: each site's visit rates are scaled by a draw from this range.
         demand_multiplier: Range = Range::new(0.85, 1.15), "x", Positive;
         /// Site manager quality, the leadership stock before development (Heskett 1994: leadership underlies the chain).
-        manager_quality: Range = Range::new(35.0, 75.0), "score 0-100", Score;
+        manager_quality: Range = Range::new(15.0, 85.0), "score 0-100", Score;
+        /// Local clientele: each site's customers perceive everything this many points harsher (a draw from this range); sites differ in who they serve, not only in how they serve.
+        clientele_harshness: Range = Range::new(-5.0, 5.0), "points", Any;
     }
 }
 
@@ -187,7 +189,7 @@ section! {
         /// Share of staffed time management wants busy; desired capacity = offered work / this.
         target_utilisation: f64 = 0.8, "share", Probability;
         /// Probability an experienced employee with average tools does the task right at the standard time.
-        task_success_experienced: f64 = 0.96, "probability", Probability;
+        task_success_experienced: f64 = 0.985, "probability", Probability;
         /// Elasticity of task success to time taken / original standard (corner cutting costs accuracy; Oliva & Sterman 2001).
         corner_cutting_error_elasticity: f64 = 0.5, "-", NonNegative;
         /// Elasticity of task success to an employee's effectiveness (rookies err more).
@@ -276,6 +278,10 @@ section! {
         quit_morale_reference: f64 = 60.0, "score 0-100", Score;
         /// Quit hazard multiplier per point of emotional strain (surface acting raises turnover intention).
         quit_strain_per_point: f64 = 0.02, "1/point", NonNegative;
+        /// Effort: an employee's probability of doing a task wrong is scaled by exp(-this * (morale - `effort_reference_morale`)); engaged staff get the task right more often (Harter et al. 2013: top-quartile units ~40% fewer quality defects).
+        effort_failure_per_morale_point: f64 = 0.06, "1/point", NonNegative;
+        /// Morale at which effort leaves the failure probability as it is.
+        effort_reference_morale: f64 = 60.0, "score 0-100", Score;
         /// Daily probability an employee is absent from a shift.
         absence_probability: f64 = 0.03, "probability/day", Probability;
         /// Effectiveness of a new hire relative to an experienced employee (Oliva & Sterman 2001: ~35%).
@@ -328,8 +334,8 @@ section! {
         satisfaction_initial_sd: f64 = 10.0, "points", NonNegative;
         /// Expectation of customers at the start and of new customers.
         expectation_initial: f64 = 68.0, "score 0-100", Score;
-        /// Weight of one encounter's evaluation in satisfaction.
-        satisfaction_learning_rate: f64 = 0.3, "share", Probability;
+        /// Weight of one encounter's evaluation in satisfaction: cumulative satisfaction weighs the whole relationship, ~20 encounters (Johnson, Anderson & Fornell 1995; calibrated on the Xerox check).
+        satisfaction_learning_rate: f64 = 0.05, "share", Probability;
         /// How strongly disconfirmation (perceived - expected) adds to an encounter's evaluation (Oliver 1980).
         disconfirmation_weight: f64 = 0.5, "-", NonNegative;
         /// Weight of one encounter in the expectation (expectations adapt slowly).
@@ -346,8 +352,8 @@ section! {
         competence_done_well: f64 = 82.0, "score 0-100", Score;
         /// Wait score when the wait is within tolerance (waiting as expected neither delights nor annoys).
         wait_score_within_tolerance: f64 = 78.0, "score 0-100", Score;
-        /// Standard deviation of customers' individual harshness (a fixed offset on what they perceive).
-        harshness_sd: f64 = 8.0, "points", NonNegative;
+        /// Standard deviation of customers' individual harshness (a fixed offset on what they perceive): stable differences in how people rate (calibrated on the Xerox check).
+        harshness_sd: f64 = 18.0, "points", NonNegative;
         /// Waiting accepted without penalty.
         wait_tolerance_minutes: f64 = 4.0, "min", NonNegative;
         /// Waiting beyond tolerance that cuts the wait score by a factor e.
@@ -363,23 +369,23 @@ section! {
         /// Probability a customer leaves at once after a failed and rude encounter.
         catastrophe_loss_probability: f64 = 0.3, "probability", Probability;
         /// Annual churn hazard of customers at the top of the scale (apostles; Heskett 1994).
-        churn_top_per_year: f64 = 0.04, "1/year", NonNegative;
+        churn_top_per_year: f64 = 0.005, "1/year", NonNegative;
         /// Annual churn hazard through the middle of the scale ("satisfied" still leave: 15-40% a year).
-        churn_middle_per_year: f64 = 0.2, "1/year", NonNegative;
+        churn_middle_per_year: f64 = 0.3, "1/year", NonNegative;
         /// Annual churn hazard at the bottom of the scale (terrorists).
         churn_bottom_per_year: f64 = 1.0, "1/year", NonNegative;
-        /// Satisfaction above which churn falls steeply to the top level (rating 5).
-        churn_top_threshold: f64 = 80.0, "score 0-100", Score;
+        /// Satisfaction above which churn falls steeply to the top level: just below the top-box rating, so customers rating 5 are apostles.
+        churn_top_threshold: f64 = 76.0, "score 0-100", Score;
         /// Satisfaction below which churn rises steeply to the bottom level (ratings 1-2).
         churn_bottom_threshold: f64 = 40.0, "score 0-100", Score;
         /// Width of the logistic steps between churn levels.
-        churn_step_width: f64 = 3.0, "points", Positive;
+        churn_step_width: f64 = 1.5, "points", Positive;
         /// Annual hazard of losing a customer to the product (LeBoeuf/TARP: 14% of losses).
-        loss_product_per_year: f64 = 0.03, "1/year", NonNegative;
+        loss_product_per_year: f64 = 0.025, "1/year", NonNegative;
         /// Annual hazard of losing a customer to a competitor's offer (TARP: 9%).
-        loss_competitor_per_year: f64 = 0.02, "1/year", NonNegative;
+        loss_competitor_per_year: f64 = 0.016, "1/year", NonNegative;
         /// Annual hazard of losing a customer who moves away or for other reasons (TARP: 9%).
-        loss_moved_per_year: f64 = 0.02, "1/year", NonNegative;
+        loss_moved_per_year: f64 = 0.016, "1/year", NonNegative;
         /// Evaluation below which an encounter leaves the customer dissatisfied.
         dissatisfied_threshold: f64 = 45.0, "score 0-100", Score;
         /// Evaluation at or above which an encounter delights.
@@ -399,15 +405,15 @@ section! {
         /// People a delighted customer tells (TARP: about half as many).
         wom_delighted_tells: f64 = 4.75, "people", NonNegative;
         /// Share of positive mentions that become a customer (referrals).
-        referral_conversion: f64 = 0.01, "share", Probability;
+        referral_conversion: f64 = 0.004, "share", Probability;
         /// Deterrence of paid acquisition by negative word of mouth: paid acquisitions are scaled by exp(-this * negative mentions in the week / people in the site's market).
-        deterrence_per_mention_per_person: f64 = 2.25, "1/(mentions/person)", NonNegative;
+        deterrence_per_mention_per_person: f64 = 0.4, "1/(mentions/person)", NonNegative;
         /// Expectation bonus of a referred customer (referrals expect more).
         referral_expectation_bonus: f64 = 5.0, "points", NonNegative;
         /// Satisfaction prior bonus of a referred customer (a higher prior of staying).
         referral_satisfaction_bonus: f64 = 8.0, "points", NonNegative;
         /// Paid new customers per site per week at baseline marketing.
-        marketing_customers_per_site_per_week: f64 = 12.0, "customers/week", NonNegative;
+        marketing_customers_per_site_per_week: f64 = 30.0, "customers/week", NonNegative;
         /// Marketing cost per acquired customer (5-25x the cost of keeping one).
         cost_per_acquired_customer: f64 = 120.0, "currency/customer", NonNegative;
         /// Spend per visit of a new customer (revenue the firm keeps).
@@ -468,6 +474,8 @@ section! {
         effectiveness_to_speed: bool = true, "-", Any;
         /// Morale shows as courtesy (employee satisfaction -> service value).
         morale_to_courtesy: bool = true, "-", Any;
+        /// Morale shows as effort: fewer tasks done wrong (employee satisfaction -> service quality).
+        morale_to_effort: bool = true, "-", Any;
         /// Courtesy counts only when the task was done well.
         competence_gates_courtesy: bool = true, "-", Any;
         /// Courtesy counts less when the site is busy.

@@ -18,7 +18,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use crate::report::plot::{self, IntervalRow};
+use crate::report::plot::{self, BandSeries, IntervalRow};
 use crate::report::{ReportError, write_atomic};
 use crate::stats::compare::Interval;
 
@@ -152,35 +152,57 @@ fn fmt_num(x: f64) -> String {
     }
 }
 
+/// The experiments, by the names `--only` takes.
+pub const EXPERIMENTS: &[&str] = &[
+    "facts",
+    "archetypes",
+    "sears",
+    "smile",
+    "not_maximise",
+    "reichheld",
+    "ablations",
+    "queueing",
+];
+
 /// What `validate` runs with.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Default)]
 pub struct ValidateOptions {
     /// Replications per experiment arm.
     pub replications: u32,
     /// Master seed.
     pub seed: u64,
+    /// Run only these experiments (names from [`EXPERIMENTS`]); `None`: all of them.
+    pub only: Option<Vec<String>>,
 }
 
-impl Default for ValidateOptions {
-    fn default() -> Self {
-        ValidateOptions {
-            replications: 40,
-            seed: 2026,
-        }
-    }
-}
-
-/// A chart of one experiment: series of (x, y) points.
+/// A chart of one experiment.
 #[derive(Debug, Clone)]
 pub struct Figure {
     /// File stem.
     pub stem: &'static str,
     /// Title stating what the chart shows.
     pub title: String,
-    /// Rows of an interval chart.
-    pub rows: Vec<IntervalRow>,
-    /// X-axis label.
-    pub x_label: &'static str,
+    /// What is drawn.
+    pub kind: FigureKind,
+}
+
+/// The kinds of chart `validate` draws.
+#[derive(Debug, Clone)]
+pub enum FigureKind {
+    /// Estimates with their intervals, one row each.
+    Intervals {
+        /// The rows.
+        rows: Vec<IntervalRow>,
+        /// X-axis label.
+        x_label: &'static str,
+    },
+    /// Quantities by week with bands across replications.
+    Bands {
+        /// The series.
+        series: Vec<BandSeries>,
+        /// Y-axis label.
+        y_label: &'static str,
+    },
 }
 
 /// The whole validation: every check's result and the charts.
@@ -214,14 +236,14 @@ impl Validation {
 
 /// Runs every experiment. Replications run in parallel on the current rayon pool; results are
 /// identical on any thread count.
-pub fn validate(options: ValidateOptions) -> Validation {
+pub fn validate(options: &ValidateOptions) -> Validation {
     let mut out = Validation {
         replications: options.replications,
         seed: options.seed,
         results: Vec::new(),
         figures: Vec::new(),
     };
-    experiments::run_all(&options, &mut out);
+    experiments::run_all(options, &mut out);
     out
 }
 
@@ -294,7 +316,7 @@ pub fn table(v: &Validation) -> String {
     );
     let _ = writeln!(
         s,
-        "{:<26} {:<34} {:<24} {:<30} {:<26} result",
+        "{:<40} {:<36} {:<28} {:<44} {:<24} result",
         "check", "published", "source", "simulated (95% interval)", "band"
     );
     for r in &v.results {
@@ -305,7 +327,7 @@ pub fn table(v: &Validation) -> String {
         };
         let _ = writeln!(
             s,
-            "{:<26} {:<34} {:<24} {:<30} {:<26} {result}",
+            "{:<40} {:<36} {:<28} {:<44} {:<24} {result}",
             r.id,
             r.published,
             r.source,
@@ -313,7 +335,7 @@ pub fn table(v: &Validation) -> String {
             r.band_text(),
         );
         if !r.detail.is_empty() {
-            let _ = writeln!(s, "{:<26} {}", "", r.detail);
+            let _ = writeln!(s, "{:<40} {}", "", r.detail);
         }
     }
     let failing = v.failing();
@@ -344,7 +366,56 @@ pub fn write(v: &Validation, dir: &Path) -> Result<(), ReportError> {
     write_atomic(&dir.join("validation.csv"), validation_csv(v).as_bytes())?;
     write_atomic(&dir.join("validation.txt"), table(v).as_bytes())?;
     for f in &v.figures {
-        plot::interval_chart(dir, f.stem, &f.title, f.x_label, &f.rows)?;
+        match &f.kind {
+            FigureKind::Intervals { rows, x_label } => {
+                plot::interval_chart(dir, f.stem, &f.title, x_label, rows)?;
+            }
+            FigureKind::Bands { series, y_label } => {
+                plot::band_chart(dir, f.stem, &f.title, y_label, series)?;
+            }
+        }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn interval(mean: f64, lo: f64, hi: f64) -> Interval {
+        Interval {
+            mean,
+            lo,
+            hi,
+            n: 10,
+        }
+    }
+
+    fn judge(rule: Rule, band: (f64, f64), e: Interval) -> bool {
+        CheckResult::judge("x".into(), "", "", "", band, rule, "", e).pass
+    }
+
+    #[test]
+    fn overlaps_passes_when_the_interval_meets_the_band() {
+        let band = (4.0, 9.0);
+        assert!(judge(Rule::Overlaps, band, interval(3.8, 3.5, 4.1)));
+        assert!(judge(Rule::Overlaps, band, interval(6.0, 5.0, 7.0)));
+        assert!(!judge(Rule::Overlaps, band, interval(3.0, 2.5, 3.5)));
+        assert!(!judge(Rule::Overlaps, band, interval(10.0, 9.5, 10.5)));
+        assert!(!judge(Rule::Overlaps, band, interval(f64::NAN, 1.0, 2.0)));
+    }
+
+    #[test]
+    fn inside_needs_the_whole_interval_in_the_band() {
+        let band = (0.0, f64::INFINITY);
+        assert!(judge(Rule::Inside, band, interval(1.0, 0.5, 1.5)));
+        assert!(!judge(Rule::Inside, band, interval(1.0, -0.1, 2.1)));
+        // A single value (no interval) is judged by itself.
+        assert!(judge(Rule::Inside, band, interval(1.0, f64::NAN, f64::NAN)));
+        assert!(!judge(
+            Rule::Inside,
+            band,
+            interval(-1.0, f64::NAN, f64::NAN)
+        ));
+    }
 }

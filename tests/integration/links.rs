@@ -29,6 +29,7 @@ fn with_link(s: &Scenario, name: &str, on: bool) -> Scenario {
 fn stressed() -> Scenario {
     let mut s = small(52);
     s.demand.visits_per_customer_per_week = 1.5;
+    s.employees.intensity_elasticity = 1.0; // strong overtime, so long fatigue builds
     s.employees.hiring_delay_weeks = 30.0;
     s.employees.wage_per_hour = 18.0;
     s.employees.long_fatigue_weeks = 8.0;

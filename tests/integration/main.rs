@@ -10,3 +10,4 @@ mod queueing;
 mod reference;
 mod scenario_errors;
 mod shards;
+mod validation;
