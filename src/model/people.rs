@@ -105,6 +105,8 @@ pub struct Customers {
     /// Why the slot's last customer was lost: 0 never lost (or re-acquired), 1 service
     /// treatment, 2 product, 3 competitor, 4 moved or other.
     pub loss_cause: Vec<u8>,
+    /// How many times the slot has been filled by acquisition (keys its place among prospects).
+    pub generation: Vec<u32>,
     /// Prospect slots, available for acquisition.
     pub prospects: Vec<u32>,
 }

@@ -173,10 +173,6 @@ impl Servers {
 /// Random streams of a site, one per purpose.
 struct Streams {
     arrivals: Stream,
-    outcome: Stream,
-    employees: Stream,
-    hiring: Stream,
-    acquisition: Stream,
 }
 
 /// What a policy event does at a site.
@@ -264,6 +260,16 @@ pub struct Site {
     arrivals_drawn: u64,
     /// Key of the counter-based generator of encounter words.
     encounter_key: u64,
+    /// Key of the counter-based words of acquisition: each week's counts and each prospect's
+    /// place in the queue to join, so arms acquire the same people as far as their counts allow.
+    acquisition_key: u64,
+    /// Key of the counter-based words of employees (absences, morale noise, quits), by
+    /// (day or week, slot): a draw does not depend on how many others were drawn before it.
+    employee_key: u64,
+    /// Key of the counter-based words of hiring delays, by (week, vacancy).
+    hiring_key: u64,
+    /// Quit draws made so far (numbers the rounds of quit words).
+    quit_round: u64,
     /// Demand scale of the current week (season times shocks times local demand).
     demand_scale: f64,
     /// 1 / (52 x demand scale): turns a slot's weeks per visit into years per visit.
@@ -352,6 +358,7 @@ impl Site {
                 .push(clientele + c.harshness_sd * normal(&mut setup));
             customers.joined_week.push(0);
             customers.loss_cause.push(0);
+            customers.generation.push(0);
             customers.spend_cents.push(0);
             if !active {
                 customers.prospects.push(slot as u32);
@@ -382,16 +389,16 @@ impl Site {
             servers: Servers::default(),
             streams: Streams {
                 arrivals: stream(seed, replication, s, Purpose::Arrivals),
-                outcome: stream(seed, replication, s, Purpose::Outcome),
-                employees: stream(seed, replication, s, Purpose::Employees),
-                hiring: stream(seed, replication, s, Purpose::Hiring),
-                acquisition: stream(seed, replication, s, Purpose::Acquisition),
             },
             window_close: 0,
             next_arrival: u64::MAX,
             mean_gap_seconds: f64::INFINITY,
             arrivals_drawn: 0,
             encounter_key: stream(seed, replication, s, Purpose::Encounters).next_u64(),
+            acquisition_key: stream(seed, replication, s, Purpose::Acquisition).next_u64(),
+            employee_key: stream(seed, replication, s, Purpose::Employees).next_u64(),
+            hiring_key: stream(seed, replication, s, Purpose::Hiring).next_u64(),
+            quit_round: 0,
             demand_scale: demand_multiplier,
             years_per_scaled_week: 1.0 / (52.0 * demand_multiplier),
             tools: isq.tools_initial,
@@ -499,7 +506,10 @@ impl Site {
             (self.standard_minutes * self.time_factor / scn.service.standard_time_minutes).min(1.0);
         let slots: Vec<usize> = self.employees.active().collect();
         for i in slots {
-            if unit(self.streams.employees.next_u64()) < e.absence_probability {
+            let day = open / 86_400;
+            if unit(encounter_word(self.employee_key, (day << 20) | i as u64, 0))
+                < e.absence_probability
+            {
                 continue;
             }
             let tf = if self.is_rookie(ctx, i) {
@@ -633,18 +643,19 @@ impl Site {
     }
 
     /// Simulates every arrival before `t`. This is the encounter loop.
-    pub fn advance_to(&mut self, ctx: &Context, t: u64, week: u32) {
+    pub fn advance_to(&mut self, ctx: &Context, t: u64) {
         while self.next_arrival < t {
             let at = self.next_arrival;
             self.next_arrival = self.arrival_after(at);
-            self.arrival(ctx, at, week);
+            self.arrival(ctx, at);
         }
     }
 
     #[inline]
-    fn arrival(&mut self, ctx: &Context, at: u64, week: u32) {
+    fn arrival(&mut self, ctx: &Context, at: u64) {
         let slot = self.alias.pick(self.streams.arrivals.next_u64());
-        let n = self.arrivals_drawn;
+        let number = self.arrivals_drawn;
+        let n = number;
         self.arrivals_drawn += 1;
         if !self.customers.active[slot] {
             return;
@@ -684,7 +695,7 @@ impl Site {
             None
         };
         if let Some(gave_up) = gave_up {
-            self.abandon(ctx, slot, at, gave_up, week);
+            self.abandon(ctx, slot, at, gave_up, number);
             return;
         }
         let busy_share = busy as f64 / n as f64;
@@ -745,14 +756,23 @@ impl Site {
             self.post(Line::ServiceFailure, cost);
         }
         let rude = courtesy < c.rude_threshold;
+        // Rarer draws (catastrophe, complaint, recovery) come from the arrival's fourth word,
+        // computed only when needed.
         let catastrophe = l.catastrophic_loss
             && !ok
             && rude
-            && unit(self.streams.outcome.next_u64()) < c.catastrophe_loss_probability;
-        self.after_encounter(ctx, slot, evaluation, unit_low32(w_outcome), catastrophe);
+            && unit(encounter_word(self.encounter_key, number, 3)) < c.catastrophe_loss_probability;
+        self.after_encounter(
+            ctx,
+            slot,
+            evaluation,
+            unit_low32(w_outcome),
+            catastrophe,
+            number,
+        );
     }
 
-    fn abandon(&mut self, ctx: &Context, slot: usize, at: u64, gave_up: u64, _week: u32) {
+    fn abandon(&mut self, ctx: &Context, slot: usize, at: u64, gave_up: u64, number: u64) {
         self.tally.abandoned += 1.0;
         if ctx.trace {
             self.trace.push(EncounterRecord {
@@ -773,8 +793,8 @@ impl Site {
             (gave_up - at) as f64,
         );
         let evaluation = self.update_customer(ctx, slot, quality);
-        let u = unit_low32(self.streams.outcome.next_u64());
-        self.after_encounter(ctx, slot, evaluation, u, false);
+        let u = unit_low32(encounter_word(self.encounter_key, number, 2));
+        self.after_encounter(ctx, slot, evaluation, u, false, number);
     }
 
     /// Perceived quality of an encounter, 0-100.
@@ -821,7 +841,8 @@ impl Site {
         evaluation
     }
 
-    /// Word of mouth, complaints and churn after an encounter; `u` is the churn draw.
+    /// Word of mouth, complaints and churn after an encounter; `u` is the churn draw and
+    /// `number` the arrival's, which keys the rarer draws (complaint, recovery).
     #[inline]
     fn after_encounter(
         &mut self,
@@ -830,24 +851,25 @@ impl Site {
         evaluation: f64,
         u: f64,
         catastrophe: bool,
+        number: u64,
     ) {
         let c = &ctx.scenario.customers;
         let mut recovered = false;
         if evaluation < c.dissatisfied_threshold {
+            let mut rare = WordRng::new(encounter_word(self.encounter_key, number, 3));
             self.tally.dissatisfied += 1.0;
             self.tally.wom_negative += c.wom_dissatisfied_tells;
-            if unit(self.streams.outcome.next_u64()) < c.complaint_probability {
+            if unit(rare.next_u64()) < c.complaint_probability {
                 self.tally.complaints += 1.0;
                 // Empowered staff resolve some complaints on the spot, which keeps more customers.
-                let on_the_spot =
-                    unit(self.streams.outcome.next_u64()) < c.recovery_on_the_spot_share;
+                let on_the_spot = unit(rare.next_u64()) < c.recovery_on_the_spot_share;
                 let keep = if on_the_spot {
                     c.recovery_on_the_spot_keep_share
                 } else {
                     c.recovery_keep_share
                 };
                 let empowered = c.empowered_recovery || self.policy.empowered;
-                if empowered && unit(self.streams.outcome.next_u64()) < keep {
+                if empowered && unit(rare.next_u64()) < keep {
                     self.tally.recovered += 1.0;
                     recovered = true;
                 }
@@ -1020,6 +1042,40 @@ impl Site {
         self.policy = p;
     }
 
+    /// Takes the `m` prospects first in the queue to join (smallest keys; a slot's key changes
+    /// each time it is filled), in that order.
+    fn next_prospects(&mut self, m: usize) -> Vec<usize> {
+        let prospects = &mut self.customers.prospects;
+        let m = m.min(prospects.len());
+        if m == 0 {
+            return Vec::new();
+        }
+        let generation = &self.customers.generation;
+        let mut keyed: Vec<(u64, usize)> = prospects
+            .iter()
+            .enumerate()
+            .map(|(pos, &slot)| {
+                let id = (u64::from(generation[slot as usize]) << 32) | u64::from(slot);
+                (encounter_word(self.acquisition_key, id, 2), pos)
+            })
+            .collect();
+        if m < keyed.len() {
+            keyed.select_nth_unstable(m - 1);
+            keyed.truncate(m);
+        }
+        keyed.sort_unstable();
+        let slots: Vec<usize> = keyed
+            .iter()
+            .map(|&(_, pos)| prospects[pos] as usize)
+            .collect();
+        let mut positions: Vec<usize> = keyed.iter().map(|&(_, pos)| pos).collect();
+        positions.sort_unstable_by(|a, b| b.cmp(a));
+        for pos in positions {
+            prospects.swap_remove(pos);
+        }
+        slots
+    }
+
     /// The weekly review: pressure, stocks, people, hiring and acquisition; posts the week's
     /// money and returns its tally (with staffing changes for the world to schedule).
     pub fn weekly_review(&mut self, ctx: &Context, week: u32) -> (WeekTally, Vec<StaffChange>) {
@@ -1122,7 +1178,8 @@ impl Site {
                 target -= e.morale_fatigue_weight * (emp.fatigue_long[k] - 1.0).max(0.0);
                 target -= e.morale_strain_weight * emp.strain[k];
             }
-            let noise = e.morale_noise_sd * normal(&mut self.streams.employees);
+            let word = encounter_word(self.employee_key, (u64::from(week) << 20) | k as u64, 1);
+            let noise = e.morale_noise_sd * normal(&mut WordRng::new(word));
             let emp = &mut self.employees;
             emp.morale[k] =
                 (emp.morale[k] + (target - emp.morale[k]) / e.morale_time_constant_weeks + noise)
@@ -1161,8 +1218,9 @@ impl Site {
         let gap = self
             .desired_headcount
             .saturating_sub(staying + self.pending_hires);
-        for _ in 0..gap {
-            let weeks = exp1(self.streams.hiring.next_u64()) * e.hiring_delay_weeks;
+        for v in 0..u64::from(gap) {
+            let word = encounter_word(self.hiring_key, (u64::from(week) << 20) | v, 0);
+            let weeks = exp1(word) * e.hiring_delay_weeks;
             changes.push(StaffChange::Hire {
                 days: ((weeks * 7.0).round() as u64).max(1),
             });
@@ -1183,17 +1241,16 @@ impl Site {
             * available
             * (-c.deterrence_per_mention_per_person * negative / market.max(1.0)).exp();
         let referral_mean = positive * c.referral_conversion * available;
-        let paid = poisson(&mut self.streams.acquisition, paid_mean);
-        let referred = poisson(&mut self.streams.acquisition, referral_mean);
+        // Counts from words of this week, and prospects join in the order of their own keys:
+        // every arm draws the same numbers whatever happened before (common random numbers).
+        let week_word =
+            |lane| WordRng::new(encounter_word(self.acquisition_key, u64::from(week), lane));
+        let paid = poisson(&mut week_word(0), paid_mean);
+        let referred = poisson(&mut week_word(1), referral_mean);
+        let joining = self.next_prospects((paid + referred) as usize);
         let mut acquired_paid = 0u64;
-        for k in 0..(paid + referred) {
-            if self.customers.prospects.is_empty() {
-                break;
-            }
-            let pick = (unit(self.streams.acquisition.next_u64())
-                * self.customers.prospects.len() as f64) as usize;
-            let slot = self.customers.prospects.swap_remove(pick) as usize;
-            let is_referral = k >= paid;
+        for (k, slot) in joining.into_iter().enumerate() {
+            let is_referral = k as u64 >= paid;
             let bonus = |b: f64| if is_referral { b } else { 0.0 };
             self.customers.active[slot] = true;
             self.customers.satisfaction[slot] =
@@ -1202,6 +1259,7 @@ impl Site {
                 (c.expectation_initial + bonus(c.referral_expectation_bonus)).clamp(0.0, 100.0);
             self.customers.joined_week[slot] = week + 1;
             self.customers.loss_cause[slot] = 0;
+            self.customers.generation[slot] += 1;
             self.tally.acquired += 1.0;
             if is_referral {
                 self.tally.referred += 1.0;
@@ -1296,6 +1354,7 @@ impl Site {
     pub fn draw_quits(&mut self, ctx: &Context) -> Vec<StaffChange> {
         let (l, e) = (&ctx.scenario.links, &ctx.scenario.employees);
         let mut quits = Vec::new();
+        self.quit_round += 1;
         if !l.quits {
             return quits;
         }
@@ -1318,7 +1377,8 @@ impl Site {
             if l.emotional_labour {
                 h *= 1.0 + e.quit_strain_per_point * emp.strain[k];
             }
-            let days = exp1(self.streams.employees.next_u64()) / h;
+            let word = encounter_word(self.employee_key, (self.quit_round << 20) | k as u64, 2);
+            let days = exp1(word) / h;
             if days < 7.0 {
                 self.employees.leaving[k] = true;
                 quits.push(StaffChange::Quit {

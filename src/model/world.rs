@@ -217,7 +217,7 @@ pub fn simulate_probed(
         }
         let week = now.week().min(u64::from(weeks.saturating_sub(1))) as u32;
         for s in &mut sites {
-            s.advance_to(&ctx, now.0, week);
+            s.advance_to(&ctx, now.0);
         }
         match event {
             Event::DayStart(day) => {

@@ -234,6 +234,9 @@ fn staffing_and_cost_cutting_move_headcount_and_budgets() {
             ),
         ],
     );
+    // Short tenures, so that the baseline has leavers to replace whatever its demand does.
+    let mut s = s;
+    s.employees.expected_tenure_weeks = 15.0;
     let run = |a: usize| simulate_arm(&s, a, 4, 0, s.weeks, false);
     let (base, staff, cut) = (run(0), run(1), run(2));
     let staff_at_end = |o: &ReplicationOutcome| {
