@@ -53,6 +53,21 @@ pub enum Command {
         #[arg(long, value_delimiter = ',')]
         only: Option<Vec<String>>,
     },
+    /// Run a sensitivity sweep from a sweep file (RON): which assumptions drive the answer.
+    /// Writes sweep.csv (streamed as points finish), indices.csv, charts and a manifest.
+    Sweep {
+        /// Sweep file (RON); see scenarios/sweeps/.
+        file: PathBuf,
+        /// Replications per point (default: the file's).
+        #[arg(long)]
+        reps: Option<u32>,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Output directory (default: output/sweeps/<name>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Merge the partial results of `run --shard` into the files a single run writes.
     Merge {
         /// Output directories of the shards (each holds a partial.json).
@@ -119,6 +134,12 @@ pub fn dispatch(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Merge { dirs, out } => merge(&dirs, &out),
+        Command::Sweep {
+            file,
+            reps,
+            threads,
+            out,
+        } => sweep(&file, reps, threads, out),
         Command::Validate {
             reps,
             seed,
@@ -135,6 +156,42 @@ pub fn dispatch(cli: Cli) -> Result<(), Failure> {
             &out,
         ),
     }
+}
+
+fn sweep(
+    file: &Path,
+    reps: Option<u32>,
+    threads: Option<usize>,
+    out: Option<PathBuf>,
+) -> Result<(), Failure> {
+    use chainsim::sweep::Sweep;
+    if let Some(r) = reps
+        && r < 2
+    {
+        return Err(Failure::Input(format!(
+            "--reps: expected at least 2 (replication noise needs two), found {r}"
+        )));
+    }
+    let threads = positive("threads", threads)?.unwrap_or(0);
+    let sweep = Sweep::load(file).map_err(|e| Failure::Input(e.to_string()))?;
+    let out = out.unwrap_or_else(|| chainsim::sweep::default_out(&sweep));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Failure::Runtime(format!("cannot start worker threads: {e}")))?;
+    eprintln!(
+        "chainsim sweep: {} ({}), {:?}, seed {}",
+        sweep.file.name,
+        file.display(),
+        sweep.file.design,
+        sweep.seed()
+    );
+    let result = pool
+        .install(|| sweep.run(reps, &out))
+        .map_err(|e| Failure::Runtime(e.to_string()))?;
+    print!("{}", chainsim::sweep::summary(&result));
+    println!("wrote {}", out.display());
+    Ok(())
 }
 
 fn validate(

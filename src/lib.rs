@@ -34,4 +34,5 @@ pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod stats;
+pub mod sweep;
 pub mod validate;

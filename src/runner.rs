@@ -496,7 +496,8 @@ fn trailing(tallies: &[WeekTally]) -> Vec<WeekTally> {
     sums
 }
 
-fn summarise(
+/// Reduces one replication of one arm to its summary figures (NPV, profit, the chain's means).
+pub fn summarise(
     scenario: &Scenario,
     replication: u32,
     out: &ReplicationOutcome,

@@ -10,4 +10,5 @@ mod queueing;
 mod reference;
 mod scenario_errors;
 mod shards;
+mod sweeps;
 mod validation;

@@ -1,0 +1,232 @@
+//! Sensitivity sweeps: sweep files are checked before anything runs, every design runs end to
+//! end, points share common random numbers, and results do not depend on the thread count.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use chainsim::sweep::{Sweep, SweepError};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// A sweep over the two-arm fixture with the given factors and design.
+fn sweep_text(factors: &str, design: &str, outputs: &str) -> String {
+    format!(
+        "(name: \"t\", base: File(\"two_arms.ron\"), design: {design}, replications: 3,
+          factors: [{factors}], outputs: [{outputs}])"
+    )
+}
+
+fn parse(text: &str) -> Result<Sweep, SweepError> {
+    Sweep::parse(text, "t.ron", &fixtures())
+}
+
+const DELTA: &str = "(arm: \"tooling\", measure: \"npv\", against: Some(\"baseline\"))";
+
+#[test]
+fn unknown_paths_get_the_closest_valid_ones() {
+    let e = parse(&sweep_text(
+        "(path: \"employees.expected_tenure_week\", low: 50.0, high: 100.0)",
+        "OneAtATime",
+        DELTA,
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("factors[0]"), "{e}");
+    assert!(e.contains("`employees.expected_tenure_weeks`"), "{e}");
+}
+
+#[test]
+fn ranges_leaving_the_domain_are_refused_naming_factor_and_bound() {
+    let e = parse(&sweep_text(
+        "(path: \"customers.churn_middle_per_year\", low: -0.1, high: 0.3),
+         (path: \"customers.complaint_probability\", low: 0.01, high: 1.5)",
+        "OneAtATime",
+        DELTA,
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("`customers.churn_middle_per_year`") && e.contains("low bound -0.1"),
+        "{e}"
+    );
+    assert!(
+        e.contains("`customers.complaint_probability`") && e.contains("high bound 1.5"),
+        "{e}"
+    );
+}
+
+#[test]
+fn bad_outputs_and_designs_are_all_reported_at_once() {
+    let e = parse(&sweep_text(
+        "(path: \"isq.tools_effect\", levels: [])",
+        "Morris(trajectories: 1, levels: 4)",
+        "(arm: \"nope\", measure: \"profitz\")",
+    ))
+    .unwrap_err()
+    .to_string();
+    for part in ["levels", "`nope`", "`profitz`", "trajectories"] {
+        assert!(e.contains(part), "{part} missing from: {e}");
+    }
+}
+
+#[test]
+fn syntax_errors_are_located() {
+    let e = parse("(name: \"t\", base: File(\"two_arms.ron\"), design: Nonsense)")
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("t.ron:1:"), "{e}");
+}
+
+fn run(sweep: &Sweep, threads: usize) -> (tempfile::TempDir, chainsim::sweep::SweepResult) {
+    let dir = tempfile::tempdir().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    let r = pool.install(|| sweep.run(None, dir.path())).unwrap();
+    (dir, r)
+}
+
+#[test]
+fn one_at_a_time_shares_random_numbers_across_points_and_threads() {
+    // The low end equals the base value: with common random numbers that point must reproduce
+    // the base point exactly.
+    let s = parse(&sweep_text(
+        "(path: \"isq.tools_effect\", low: 0.3, high: 0.5),
+         (path: \"employees.expected_tenure_weeks\", levels: [60.0, 300.0])",
+        "OneAtATime",
+        DELTA,
+    ))
+    .unwrap();
+    let (dir, r) = run(&s, 1);
+    assert_eq!(r.points.len(), 5);
+    assert_eq!(r.points[1].mean, r.points[0].mean, "low end = base value");
+    assert_ne!(r.points[2].mean, r.points[0].mean);
+    let (dir2, _) = run(&s, 2);
+    for f in ["sweep.csv", "indices.csv", "tornado.png", "tornado.svg"] {
+        let a = std::fs::read(dir.path().join(f)).unwrap();
+        assert_eq!(a, std::fs::read(dir2.path().join(f)).unwrap(), "{f}");
+    }
+    let indices = std::fs::read_to_string(dir.path().join("indices.csv")).unwrap();
+    assert!(indices.contains("isq.tools_effect,npv[tooling-baseline],swing,"));
+    assert!(!dir.path().join("sweep.csv.partial").exists());
+}
+
+#[test]
+fn every_design_runs_and_writes_its_chart() {
+    let factors = "(path: \"isq.tools_effect\", low: 0.1, high: 0.5),
+                   (path: \"customers.spend_per_visit\", low: 20.0, high: 40.0, distribution: LogUniform)";
+    for (design, chart, measure) in [
+        (
+            "Grid(grid_levels: 3)",
+            Some("heatmap.png"),
+            "main_effect_range",
+        ),
+        ("LatinHypercube(points: 8)", None, "correlation"),
+        (
+            "Morris(trajectories: 4, levels: 4)",
+            Some("morris.png"),
+            "mu_star",
+        ),
+        (
+            "Sobol(base_samples: 4, bootstrap: 20)",
+            Some("sobol.png"),
+            "total",
+        ),
+    ] {
+        let s = parse(&sweep_text(factors, design, DELTA)).unwrap();
+        let (dir, r) = run(&s, 2);
+        let expected = match design {
+            d if d.starts_with("Grid") => 9,
+            d if d.starts_with("Latin") => 8,
+            d if d.starts_with("Morris") => 12,
+            _ => 16,
+        };
+        assert_eq!(r.points.len(), expected, "{design}");
+        assert!(
+            r.indices.iter().any(|x| x.2 == measure && x.3.is_finite()),
+            "{design}: no finite {measure}"
+        );
+        // Spend per visit drives NPV: it must come out with an effect.
+        let csv = std::fs::read_to_string(dir.path().join("sweep.csv")).unwrap();
+        assert_eq!(csv.lines().count(), expected + 1, "{design}");
+        if let Some(c) = chart {
+            assert!(dir.path().join(c).is_file(), "{design}: {c}");
+        }
+        assert!(dir.path().join("manifest.json").is_file());
+    }
+}
+
+#[test]
+fn example_sweep_files_are_valid() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/sweeps");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "ron") {
+            Sweep::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            n += 1;
+        }
+    }
+    assert!(n >= 3, "expected the three example sweeps, found {n}");
+}
+
+#[test]
+fn cli_sweep_refuses_bad_files_with_exit_2_and_runs_good_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.ron");
+    std::fs::write(
+        &bad,
+        sweep_text(
+            "(path: \"nope.x\", low: 1.0, high: 2.0)",
+            "OneAtATime",
+            DELTA,
+        )
+        .replace(
+            "two_arms.ron",
+            &fixtures().join("two_arms.ron").display().to_string(),
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("o");
+    let a = cargo_bin_cmd!("chainsim")
+        .args(["sweep"])
+        .arg(&bad)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(stderr.contains("closest valid paths"), "{stderr}");
+    assert!(
+        !out.exists(),
+        "nothing may run or be written for a bad sweep"
+    );
+
+    let good = dir.path().join("good.ron");
+    std::fs::write(
+        &good,
+        sweep_text(
+            "(path: \"isq.tools_effect\", low: 0.1, high: 0.5)",
+            "OneAtATime",
+            DELTA,
+        )
+        .replace(
+            "two_arms.ron",
+            &fixtures().join("two_arms.ron").display().to_string(),
+        ),
+    )
+    .unwrap();
+    let a = cargo_bin_cmd!("chainsim")
+        .args(["sweep"])
+        .arg(&good)
+        .args(["--reps", "2", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+    assert!(stdout.contains("isq.tools_effect"), "{stdout}");
+    assert!(out.join("sweep.csv").is_file() && out.join("tornado.svg").is_file());
+}
