@@ -67,8 +67,13 @@ pub enum Command {
         /// Output directory (default: output/sweeps/<name>/).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Run only shard K of N (1-based; points p with p % N == K - 1) and write a partial
+        /// result for `chainsim merge`.
+        #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+        shard: Option<Shard>,
     },
-    /// Merge the partial results of `run --shard` into the files a single run writes.
+    /// Merge the partial results of `run --shard` (or `sweep --shard`) into the files a single
+    /// run (or sweep) writes.
     Merge {
         /// Output directories of the shards (each holds a partial.json).
         #[arg(required = true)]
@@ -139,7 +144,8 @@ pub fn dispatch(cli: Cli) -> Result<(), Failure> {
             reps,
             threads,
             out,
-        } => sweep(&file, reps, threads, out),
+            shard,
+        } => sweep(&file, reps, threads, out, shard.unwrap_or(Shard::WHOLE)),
         Command::Validate {
             reps,
             seed,
@@ -163,6 +169,7 @@ fn sweep(
     reps: Option<u32>,
     threads: Option<usize>,
     out: Option<PathBuf>,
+    shard: Shard,
 ) -> Result<(), Failure> {
     use chainsim::sweep::Sweep;
     if let Some(r) = reps
@@ -187,8 +194,20 @@ fn sweep(
         sweep.seed()
     );
     let result = pool
-        .install(|| sweep.run(reps, &out))
+        .install(|| sweep.run_shard(reps, shard, &out))
         .map_err(|e| Failure::Runtime(e.to_string()))?;
+    if shard != Shard::WHOLE {
+        println!(
+            "sweep shard {}/{}: {} points, {} simulations in {:.1} s; wrote {} (combine the shards with `chainsim merge`)",
+            shard.index,
+            shard.count,
+            result.points.len(),
+            result.simulations,
+            result.wall_seconds,
+            out.join(chainsim::sweep::SWEEP_PARTIAL_FILE).display()
+        );
+        return Ok(());
+    }
     print!("{}", chainsim::sweep::summary(&result));
     println!("wrote {}", out.display());
     Ok(())
@@ -400,6 +419,12 @@ fn write_and_summarise(
 }
 
 fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
+    if dirs
+        .first()
+        .is_some_and(|d| d.join(chainsim::sweep::SWEEP_PARTIAL_FILE).is_file())
+    {
+        return merge_sweeps(dirs, out);
+    }
     let mut parts = Vec::new();
     for d in dirs {
         let path = d.join(report::PARTIAL_FILE);
@@ -421,6 +446,32 @@ fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
         sha256: whole.scenario_sha256.clone(),
     };
     write_and_summarise(&whole.finish(), &provenance, out)
+}
+
+fn merge_sweeps(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
+    let mut parts = Vec::new();
+    for d in dirs {
+        let path = d.join(chainsim::sweep::SWEEP_PARTIAL_FILE);
+        let label = path.display().to_string();
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            Failure::Input(format!("{label}: cannot read partial sweep result: {e}"))
+        })?;
+        let p: chainsim::sweep::SweepPartial = serde_json::from_str(&text).map_err(|e| {
+            Failure::Input(format!(
+                "{label}:{}:{}: not a chainsim partial sweep result: {e}",
+                e.line(),
+                e.column()
+            ))
+        })?;
+        parts.push((label, p));
+    }
+    let result = chainsim::sweep::merge(parts, out).map_err(|e| match e {
+        chainsim::sweep::SweepError::Write(w) => Failure::Runtime(w.to_string()),
+        other => Failure::Input(other.to_string()),
+    })?;
+    print!("{}", chainsim::sweep::summary(&result));
+    println!("wrote {}", out.display());
+    Ok(())
 }
 
 fn print_summary(r: &RunResult, written: &[PathBuf]) {

@@ -18,7 +18,7 @@ use serde_json::Value;
 use crate::model::simulate_arm;
 use crate::report::plot::{self, IntervalRow, ScatterPoint};
 use crate::report::{ReportError, write_atomic};
-use crate::runner::{ReplicationSummary, summarise};
+use crate::runner::{ReplicationSummary, Shard, summarise};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::stats::compare::mean_interval;
 
@@ -703,6 +703,21 @@ impl Sweep {
     ///
     /// [`SweepError::Write`] naming the path that could not be written.
     pub fn run(&self, replications: Option<u32>, out: &Path) -> Result<SweepResult, SweepError> {
+        self.run_shard(replications, Shard::WHOLE, out)
+    }
+
+    /// Runs the points of one shard (point `p` belongs to shard `p % count + 1`). The whole sweep
+    /// writes its outputs; a shard writes `sweep_partial.json` for [`merge`].
+    ///
+    /// # Errors
+    ///
+    /// [`SweepError::Write`] naming the path that could not be written.
+    pub fn run_shard(
+        &self,
+        replications: Option<u32>,
+        shard: Shard,
+        out: &Path,
+    ) -> Result<SweepResult, SweepError> {
         let started = std::time::Instant::now();
         let f = &self.file;
         let reps = replications.unwrap_or(f.replications).max(2);
@@ -727,40 +742,34 @@ impl Sweep {
         arms.dedup();
         let k = f.factors.len();
         let base_values: Vec<f64> = (0..k).map(|i| self.base_value(i)).collect();
-        let labels: Vec<String> = f.outputs.iter().map(Output::label).collect();
+        let outputs = f.outputs.len();
 
         std::fs::create_dir_all(out).map_err(|e| ReportError::Write {
             path: out.to_path_buf(),
             source: e,
         })?;
         let partial = out.join("sweep.csv.partial");
-        let io = |path: &Path| {
-            let path = path.to_path_buf();
-            move |e: std::io::Error| ReportError::Write { path, source: e }
+        let whole = shard == Shard::WHOLE;
+        let mut csv = if whole {
+            let mut w =
+                std::io::BufWriter::new(std::fs::File::create(&partial).map_err(io(&partial))?);
+            writeln!(w, "{}", csv_row(&self.header())).map_err(io(&partial))?;
+            Some(w)
+        } else {
+            None
         };
-        let mut csv =
-            std::io::BufWriter::new(std::fs::File::create(&partial).map_err(io(&partial))?);
-        let mut header = vec!["point".to_string()];
-        header.extend(f.factors.iter().map(|x| x.path.clone()));
-        for l in &labels {
-            header.extend([
-                format!("{l}.mean"),
-                format!("{l}.sd"),
-                format!("{l}.ci_lo"),
-                format!("{l}.ci_hi"),
-            ]);
-        }
-        writeln!(csv, "{}", csv_row(&header)).map_err(io(&partial))?;
 
         // Points run in chunks, replications in parallel; each chunk's rows are written before
         // the next starts, so memory holds one chunk of replications at a time.
-        let chunk = 16usize;
-        let mut results: Vec<PointResult> = Vec::with_capacity(points.len());
-        for (c, block) in points.chunks(chunk).enumerate() {
+        let owned: Vec<usize> = (0..points.len())
+            .filter(|&p| shard.owns(p as u32))
+            .collect();
+        let mut results: Vec<(usize, PointResult)> = Vec::with_capacity(owned.len());
+        for block in owned.chunks(16) {
             let scenarios: Vec<Scenario> = block
                 .iter()
-                .map(|p| {
-                    let set: Vec<(usize, f64)> = p
+                .map(|&p| {
+                    let set: Vec<(usize, f64)> = points[p]
                         .values
                         .iter()
                         .enumerate()
@@ -795,10 +804,10 @@ impl Sweep {
                         .collect()
                 })
                 .collect();
-            for (p, point) in block.iter().enumerate() {
-                let rows = &values[p * reps as usize..(p + 1) * reps as usize];
+            for (j, &p) in block.iter().enumerate() {
+                let rows = &values[j * reps as usize..(j + 1) * reps as usize];
                 let mut r = PointResult {
-                    values: point
+                    values: points[p]
                         .values
                         .iter()
                         .zip(&base_values)
@@ -808,7 +817,7 @@ impl Sweep {
                     variance: Vec::new(),
                     interval: Vec::new(),
                 };
-                for o in 0..labels.len() {
+                for o in 0..outputs {
                     let i = mean_interval(rows.iter().map(|x| x[o]));
                     let var = rows.iter().map(|x| (x[o] - i.mean).powi(2)).sum::<f64>()
                         / (f64::from(reps) - 1.0);
@@ -816,40 +825,265 @@ impl Sweep {
                     r.variance.push(var);
                     r.interval.push((i.lo, i.hi));
                 }
-                let mut row = vec![(c * chunk + p).to_string()];
-                row.extend(r.values.iter().map(|v| format!("{v}")));
-                for o in 0..labels.len() {
-                    row.extend([
-                        format!("{}", r.mean[o]),
-                        format!("{}", r.variance[o].sqrt()),
-                        format!("{}", r.interval[o].0),
-                        format!("{}", r.interval[o].1),
-                    ]);
+                if let Some(w) = csv.as_mut() {
+                    writeln!(w, "{}", csv_row(&row(p, &r))).map_err(io(&partial))?;
                 }
-                writeln!(csv, "{}", csv_row(&row)).map_err(io(&partial))?;
-                results.push(r);
+                results.push((p, r));
             }
-            csv.flush().map_err(io(&partial))?;
+            if let Some(w) = csv.as_mut() {
+                w.flush().map_err(io(&partial))?;
+            }
         }
-        drop(csv);
-        std::fs::rename(&partial, out.join("sweep.csv")).map_err(io(&partial))?;
-
+        let simulations = (owned.len() as u64) * u64::from(reps) * arms.len() as u64;
+        if let Some(w) = csv {
+            drop(w);
+            std::fs::rename(&partial, out.join("sweep.csv")).map_err(io(&partial))?;
+        } else {
+            let part = SweepPartial {
+                version: env!("CARGO_PKG_VERSION").to_string(),
+                model_fingerprint: crate::runner::model_fingerprint(),
+                label: self.label.clone(),
+                sweep: self.file.clone(),
+                base: self.base.clone(),
+                replications: reps,
+                shard,
+                total_points: points.len(),
+                simulations,
+                wall_seconds: started.elapsed().as_secs_f64(),
+                points: results
+                    .iter()
+                    .map(|(p, r)| PartialPoint::of(*p, r))
+                    .collect(),
+            };
+            let text = serde_json::to_string(&part).expect("a partial serialises");
+            write_atomic(&out.join(SWEEP_PARTIAL_FILE), text.as_bytes())?;
+        }
         let mut result = SweepResult {
-            outputs: labels,
+            outputs: f.outputs.iter().map(Output::label).collect(),
             factors: f.factors.iter().map(|x| x.path.clone()).collect(),
-            points: results,
+            points: results.into_iter().map(|(_, r)| r).collect(),
             indices: Vec::new(),
             noise_share: Vec::new(),
             warnings: Vec::new(),
             replications: reps,
             seed,
             wall_seconds: 0.0,
-            simulations: (points.len() as u64) * u64::from(reps) * arms.len() as u64,
+            simulations,
         };
-        self.estimate(&points, &shape, &mut result);
-        result.wall_seconds = started.elapsed().as_secs_f64();
-        self.write(&shape, &result, out)?;
+        if whole {
+            self.estimate(&points, &shape, &mut result);
+            result.wall_seconds = started.elapsed().as_secs_f64();
+            self.write(&shape, &result, out)?;
+        } else {
+            result.wall_seconds = started.elapsed().as_secs_f64();
+        }
         Ok(result)
+    }
+
+    /// The header of `sweep.csv`.
+    fn header(&self) -> Vec<String> {
+        let mut header = vec!["point".to_string()];
+        header.extend(self.file.factors.iter().map(|x| x.path.clone()));
+        for o in &self.file.outputs {
+            let l = o.label();
+            header.extend([
+                format!("{l}.mean"),
+                format!("{l}.sd"),
+                format!("{l}.ci_lo"),
+                format!("{l}.ci_hi"),
+            ]);
+        }
+        header
+    }
+}
+
+/// One row of `sweep.csv`.
+fn row(index: usize, r: &PointResult) -> Vec<String> {
+    let mut row = vec![index.to_string()];
+    row.extend(r.values.iter().map(|v| format!("{v}")));
+    for o in 0..r.mean.len() {
+        row.extend([
+            format!("{}", r.mean[o]),
+            format!("{}", r.variance[o].sqrt()),
+            format!("{}", r.interval[o].0),
+            format!("{}", r.interval[o].1),
+        ]);
+    }
+    row
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> ReportError + use<> {
+    let path = path.to_path_buf();
+    move |e: std::io::Error| ReportError::Write {
+        path: path.clone(),
+        source: e,
+    }
+}
+
+/// The file a sweep shard writes.
+pub const SWEEP_PARTIAL_FILE: &str = "sweep_partial.json";
+
+/// A point's result kept exactly (as bit patterns, so NaN survives and merging is exact).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PartialPoint {
+    index: usize,
+    bits: Vec<u64>,
+}
+
+impl PartialPoint {
+    fn of(index: usize, r: &PointResult) -> PartialPoint {
+        let mut bits: Vec<u64> = r.values.iter().map(|x| x.to_bits()).collect();
+        for o in 0..r.mean.len() {
+            bits.extend(
+                [r.mean[o], r.variance[o], r.interval[o].0, r.interval[o].1].map(f64::to_bits),
+            );
+        }
+        PartialPoint { index, bits }
+    }
+
+    fn point(&self, factors: usize) -> PointResult {
+        let x: Vec<f64> = self.bits.iter().map(|b| f64::from_bits(*b)).collect();
+        let (values, rest) = x.split_at(factors.min(x.len()));
+        PointResult {
+            values: values.to_vec(),
+            mean: rest.chunks(4).map(|c| c[0]).collect(),
+            variance: rest.chunks(4).map(|c| c[1]).collect(),
+            interval: rest.chunks(4).map(|c| (c[2], c[3])).collect(),
+        }
+    }
+}
+
+/// What a sweep shard writes: its points and everything needed to check and finish a merge.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SweepPartial {
+    version: String,
+    model_fingerprint: String,
+    label: String,
+    sweep: SweepFile,
+    base: Scenario,
+    replications: u32,
+    shard: Shard,
+    total_points: usize,
+    simulations: u64,
+    wall_seconds: f64,
+    points: Vec<PartialPoint>,
+}
+
+/// Combines the partial results of `sweep --shard` into exactly the files one sweep writes.
+///
+/// # Errors
+///
+/// [`SweepError::Invalid`] if the partials come from different sweeps, seeds, replications,
+/// versions or builds, or if shards are missing or repeated; [`SweepError::Write`] if an output
+/// cannot be written.
+pub fn merge(parts: Vec<(String, SweepPartial)>, out: &Path) -> Result<SweepResult, SweepError> {
+    let started = std::time::Instant::now();
+    let Some((first_label, first)) = parts.first() else {
+        return Err(SweepError::File(
+            "merge: no partial sweep results given".into(),
+        ));
+    };
+    let mut problems = Vec::new();
+    let key = |p: &SweepPartial| {
+        (
+            serde_json::to_string(&p.sweep).unwrap_or_default(),
+            serde_json::to_string(&p.base).unwrap_or_default(),
+            p.replications,
+            p.shard.count,
+            p.total_points,
+        )
+    };
+    for (label, p) in &parts {
+        if p.version != first.version || p.model_fingerprint != first.model_fingerprint {
+            problems.push(format!(
+                "{label}: made by chainsim {} (model {}), but {first_label} by {} (model {}): expected one build",
+                p.version, p.model_fingerprint, first.version, first.model_fingerprint
+            ));
+        } else if key(p) != key(first) {
+            problems.push(format!(
+                "{label}: a different sweep, base scenario, replications or shard count than {first_label}"
+            ));
+        }
+    }
+    let mut seen = vec![false; first.shard.count as usize];
+    for (label, p) in &parts {
+        let i = p.shard.index as usize - 1;
+        if seen.get(i).copied().unwrap_or(true) {
+            problems.push(format!(
+                "{label}: shard {}/{} given twice",
+                p.shard.index, p.shard.count
+            ));
+        } else {
+            seen[i] = true;
+        }
+    }
+    for (i, s) in seen.iter().enumerate() {
+        if !s {
+            problems.push(format!("shard {}/{} is missing", i + 1, first.shard.count));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(SweepError::Invalid {
+            file: "merge".into(),
+            problems,
+        });
+    }
+    let sweep = Sweep::from_parts(first.sweep.clone(), first.base.clone(), first.label.clone());
+    let k = sweep.file.factors.len();
+    let mut points: Vec<PartialPoint> = parts.iter().flat_map(|(_, p)| p.points.clone()).collect();
+    points.sort_by_key(|p| p.index);
+    let (plan, shape) = sweep.plan();
+    if points.len() != plan.len() || points.iter().enumerate().any(|(i, p)| p.index != i) {
+        return Err(SweepError::Invalid {
+            file: "merge".into(),
+            problems: vec![format!(
+                "expected points 0 to {} across the shards, found {}",
+                plan.len() - 1,
+                points.len()
+            )],
+        });
+    }
+    let results: Vec<PointResult> = points.iter().map(|p| p.point(k)).collect();
+    std::fs::create_dir_all(out).map_err(|e| ReportError::Write {
+        path: out.to_path_buf(),
+        source: e,
+    })?;
+    let mut csv = csv_row(&sweep.header());
+    csv.push('\n');
+    for (i, r) in results.iter().enumerate() {
+        csv.push_str(&csv_row(&row(i, r)));
+        csv.push('\n');
+    }
+    write_atomic(&out.join("sweep.csv"), csv.as_bytes())?;
+    let mut result = SweepResult {
+        outputs: sweep.file.outputs.iter().map(Output::label).collect(),
+        factors: sweep.file.factors.iter().map(|x| x.path.clone()).collect(),
+        points: results,
+        indices: Vec::new(),
+        noise_share: Vec::new(),
+        warnings: Vec::new(),
+        replications: first.replications,
+        seed: sweep.seed(),
+        wall_seconds: 0.0,
+        simulations: parts.iter().map(|(_, p)| p.simulations).sum(),
+    };
+    sweep.estimate(&plan, &shape, &mut result);
+    result.wall_seconds =
+        parts.iter().map(|(_, p)| p.wall_seconds).sum::<f64>() + started.elapsed().as_secs_f64();
+    sweep.write(&shape, &result, out)?;
+    Ok(result)
+}
+
+impl Sweep {
+    /// A sweep from its file and an already loaded base scenario (as a shard recorded them).
+    fn from_parts(file: SweepFile, base: Scenario, label: String) -> Sweep {
+        let base_tree = serde_json::to_value(&base).expect("a scenario serialises");
+        Sweep {
+            file,
+            label,
+            base,
+            base_tree,
+        }
     }
 }
 
@@ -999,6 +1233,16 @@ impl Sweep {
                             s.first_hi,
                         );
                         push(&r.factors[i], "total", s.total, s.total_lo, s.total_hi);
+                    }
+                    let widest = idx
+                        .iter()
+                        .map(|s| s.first_hi - s.first_lo)
+                        .fold(0.0f64, f64::max);
+                    if widest > 0.3 {
+                        r.warnings.push(format!(
+                            "{label}: first-order Sobol' intervals are up to {widest:.2} wide at {} base samples; rank factors by the total indices, or raise base_samples",
+                            points.len() / (k + 2)
+                        ));
                     }
                 }
             }
@@ -1170,7 +1414,8 @@ fn fmt(x: f64) -> String {
     } else if x.abs() >= 1e3 {
         format!("{:.1}k", x / 1e3)
     } else {
-        format!("{x:.3}")
+        let t = format!("{x:.3}");
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }
 

@@ -230,3 +230,69 @@ fn cli_sweep_refuses_bad_files_with_exit_2_and_runs_good_ones() {
     assert!(stdout.contains("isq.tools_effect"), "{stdout}");
     assert!(out.join("sweep.csv").is_file() && out.join("tornado.svg").is_file());
 }
+
+#[test]
+fn three_sweep_shards_merged_equal_one_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.ron");
+    std::fs::write(
+        &file,
+        sweep_text(
+            "(path: \"isq.tools_effect\", low: 0.1, high: 0.5),
+             (path: \"customers.spend_per_visit\", low: 20.0, high: 40.0)",
+            "Morris(trajectories: 3, levels: 4)",
+            DELTA,
+        )
+        .replace(
+            "two_arms.ron",
+            &fixtures().join("two_arms.ron").display().to_string(),
+        ),
+    )
+    .unwrap();
+    let sweep = |extra: &[&str], out: &Path| {
+        cargo_bin_cmd!("chainsim")
+            .arg("sweep")
+            .arg(&file)
+            .args(extra)
+            .arg("--out")
+            .arg(out)
+            .assert()
+            .success();
+    };
+    let whole = dir.path().join("whole");
+    sweep(&[], &whole);
+    let shards: Vec<PathBuf> = (1..=3).map(|k| dir.path().join(format!("s{k}"))).collect();
+    for (k, d) in shards.iter().enumerate() {
+        sweep(&["--shard", &format!("{}/3", k + 1)], d);
+        assert!(d.join(chainsim::sweep::SWEEP_PARTIAL_FILE).is_file());
+        assert!(
+            !d.join("sweep.csv").exists(),
+            "a shard writes only its partial"
+        );
+    }
+    let merged = dir.path().join("merged");
+    cargo_bin_cmd!("chainsim")
+        .arg("merge")
+        .args(&shards)
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success();
+    for f in ["sweep.csv", "indices.csv", "morris.png", "morris.svg"] {
+        assert_eq!(
+            std::fs::read(whole.join(f)).unwrap(),
+            std::fs::read(merged.join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+    // A missing shard is refused, naming it.
+    let a = cargo_bin_cmd!("chainsim")
+        .arg("merge")
+        .args(&shards[..2])
+        .arg("--out")
+        .arg(dir.path().join("bad"))
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(stderr.contains("shard 3/3 is missing"), "{stderr}");
+}
