@@ -27,6 +27,8 @@ use crate::stats::compare::mean_interval;
 pub enum Base {
     /// A scenario file, relative to the sweep file's directory.
     File(String),
+    /// A scenario written out in the sweep file itself (only what differs from the defaults).
+    Inline(Box<Scenario>),
     /// The built-in default scenario.
     BuiltIn,
 }
@@ -326,6 +328,19 @@ impl Sweep {
         let base = match &file.base {
             Base::File(p) => Scenario::load(&dir.join(p))?,
             Base::BuiltIn => Scenario::built_in(),
+            Base::Inline(s) => {
+                let problems = s.problems();
+                if !problems.is_empty() {
+                    return Err(SweepError::Invalid {
+                        file: label.to_string(),
+                        problems: problems
+                            .into_iter()
+                            .map(|p| format!("base.{}: {}", p.path, p.message))
+                            .collect(),
+                    });
+                }
+                (**s).clone()
+            }
         };
         let base_tree = serde_json::to_value(&base).expect("a scenario serialises");
         let sweep = Sweep {

@@ -296,3 +296,24 @@ fn three_sweep_shards_merged_equal_one_sweep() {
     let stderr = String::from_utf8_lossy(&a.get_output().stderr).to_string();
     assert!(stderr.contains("shard 3/3 is missing"), "{stderr}");
 }
+
+#[test]
+fn an_inline_base_is_checked_like_a_file() {
+    let text = |wage: &str| {
+        format!(
+            "(name: \"i\", base: Inline((name: \"inline\", weeks: 6, replications: 2,
+                sites: (count: 1, employees_per_site: 3, customers_per_site: 150, market_per_site: 200),
+                employees: (wage_per_hour: {wage}),
+                arms: [(name: \"baseline\"), (name: \"pay\", interventions: [(lever: PayRaise(percent: 10.0), start_week: 1)])])),
+              design: LatinHypercube(points: 4), replications: 2,
+              factors: [(path: \"customers.spend_per_visit\", low: 20.0, high: 40.0)],
+              outputs: [(arm: \"pay\", against: Some(\"baseline\"))])"
+        )
+    };
+    let s = parse(&text("20.0")).unwrap();
+    assert_eq!(s.base.name, "inline");
+    let e = parse(&text("-3.0")).unwrap_err().to_string();
+    assert!(e.contains("base.employees.wage_per_hour"), "{e}");
+    let (_, r) = run(&s, 2);
+    assert_eq!(r.points.len(), 4);
+}
