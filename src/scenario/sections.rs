@@ -268,8 +268,8 @@ section! {
         morale_mirror_weight: f64 = 0.3, "points/point", NonNegative;
         /// Target morale points lost per unit of long fatigue (sustained intensity) above 1.
         morale_fatigue_weight: f64 = 30.0, "points/unit", NonNegative;
-        /// Target morale points lost per point of emotional strain (Hülsheger & Schewe 2011: surface acting vs well-being rho -.39 to -.48).
-        morale_strain_weight: f64 = 0.5, "points/point", NonNegative;
+        /// Target morale points lost per point of emotional strain: morale is a job attitude (Hülsheger & Schewe 2011: surface acting vs job attitudes rho -.24 to -.40, weaker than vs well-being, -.39 to -.48).
+        morale_strain_weight: f64 = 0.25, "points/point", NonNegative;
         /// Expected tenure at neutral morale and no fatigue (front-line annual turnover ~35%).
         expected_tenure_weeks: f64 = 150.0, "weeks", Positive;
         /// Quit hazard is multiplied by exp(this * (reference - morale) / 100).
