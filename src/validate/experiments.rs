@@ -1,7 +1,7 @@
 //! The experiments behind the checks. Each runs the agents under a design (arms on common random
 //! numbers, cohorts followed through time, sites ranked, links cut) and measures what emerges.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use super::{CheckResult, Figure, FigureKind, Rule, ValidateOptions, Validation, replicate};
 use crate::model::{Context, Probe, ReplicationOutcome, Site, WeekTally, simulate_probed};
@@ -72,7 +72,7 @@ struct ChainProbe {
     ramp: Vec<(f64, f64)>,
     /// Lost output and trainers' time of each hire over their first year, currency, keyed by
     /// (site, slot, week of hire).
-    ramp_cost: HashMap<(usize, usize, u32), f64>,
+    ramp_cost: BTreeMap<(usize, usize, u32), f64>,
 }
 
 impl Probe for ChainProbe {
