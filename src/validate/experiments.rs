@@ -1145,11 +1145,14 @@ fn ablations(o: &ValidateOptions, bank: &Scenario, base: &[Rep], out: &mut Valid
     ));
 }
 
-/// A single site open round the clock with every feedback link off: an M/M/c queue (M/M/c+M
-/// with abandonment) that must agree with queueing theory.
-fn queue_scenario(
+/// A single site open round the clock with every feedback link off, no churn and no
+/// acquisition: an M/M/c queue (M/M/c+M with `patience_minutes`) with exponential service of
+/// `service_minutes`, which must agree with queueing theory. Nearly identical visit rates make
+/// the realised arrival rate the nominal one.
+pub fn queue_scenario(
     servers: u32,
     arrivals_per_minute: f64,
+    service_minutes: f64,
     patience_minutes: Option<f64>,
 ) -> Scenario {
     let mut s = Scenario::default();
@@ -1169,7 +1172,7 @@ fn queue_scenario(
     s.demand.visit_rate_shape = 1.0e9;
     s.demand.visits_per_customer_per_week = arrivals_per_minute * 10_080.0 / f64::from(customers);
     s.demand.seasonality_amplitude = 0.0;
-    s.service.standard_time_minutes = 1.0;
+    s.service.standard_time_minutes = service_minutes;
     s.service.abandonment = patience_minutes.is_some();
     s.service.patience_mean_minutes = patience_minutes.unwrap_or(1.0);
     s.employees.absence_probability = 0.0;
@@ -1226,7 +1229,7 @@ fn queueing(o: &ValidateOptions, out: &mut Validation) {
     let configs = [(1, 0.7), (4, 3.4), (10, 9.0)];
     let mut ratios = Vec::new();
     for (c, lambda) in configs {
-        let s = queue_scenario(c, lambda, None);
+        let s = queue_scenario(c, lambda, 1.0, None);
         let (theory, _) = erlang_a(c, lambda, 0.0);
         let sim = measure(&s);
         let i = mean_interval(
@@ -1261,7 +1264,7 @@ fn queueing(o: &ValidateOptions, out: &mut Validation) {
         );
     }
     let (c, lambda, patience) = (3, 3.0, 2.0);
-    let s = queue_scenario(c, lambda, Some(patience));
+    let s = queue_scenario(c, lambda, 1.0, Some(patience));
     let (_, theory) = erlang_a(c, lambda, 1.0 / patience);
     let sim = measure(&s);
     let i = mean_interval(sim.iter().map(|t| t.abandoned / t.arrivals / theory));

@@ -2,46 +2,14 @@
 //! service-time shapes) and must agree with queueing theory.
 
 use chainsim::model::simulate;
-use chainsim::scenario::{Links, Range, Scenario};
+use chainsim::scenario::Scenario;
+use chainsim::validate::queue_scenario;
 
 /// A single site open round the clock, c servers, every feedback off, no churn or abandonment:
 /// arrivals Poisson at `arrivals_per_minute`, service exponential with mean `service_minutes`.
 fn mmc(servers: u32, arrivals_per_minute: f64, service_minutes: f64) -> Scenario {
-    let mut s = Scenario::default();
-    let mut links = Links::default();
-    // Switch every link off through serde so no field can be forgotten.
-    let v = ron::to_string(&links).unwrap().replace("true", "false");
-    links = ron::from_str(&v).unwrap();
-    assert!(!links.learning_curve && !links.quits && !links.word_of_mouth);
-    s.links = links;
-    s.sites.count = 1;
-    s.sites.employees_per_site = servers;
-    let customers = 10_000;
-    s.sites.customers_per_site = customers;
-    s.sites.market_per_site = customers;
-    s.sites.demand_multiplier = Range::new(1.0, 1.0);
-    s.clock.open_minute = 0;
-    s.clock.close_minute = 1440;
-    s.clock.open_days_per_week = 7;
-    // Near-identical visit rates, so the realised total rate is the nominal one.
-    s.demand.visit_rate_shape = 1.0e9;
-    s.demand.visits_per_customer_per_week = arrivals_per_minute * 10_080.0 / f64::from(customers);
-    s.demand.seasonality_amplitude = 0.0;
-    s.service.standard_time_minutes = service_minutes;
-    s.service.abandonment = false;
-    s.employees.absence_probability = 0.0;
-    let c = &mut s.customers;
-    (
-        c.churn_top_per_year,
-        c.churn_middle_per_year,
-        c.churn_bottom_per_year,
-    ) = (0.0, 0.0, 0.0);
-    (
-        c.loss_product_per_year,
-        c.loss_competitor_per_year,
-        c.loss_moved_per_year,
-    ) = (0.0, 0.0, 0.0);
-    c.marketing_customers_per_site_per_week = 0.0;
+    let s = queue_scenario(servers, arrivals_per_minute, service_minutes, None);
+    assert!(!s.links.learning_curve && !s.links.quits && !s.links.word_of_mouth);
     s
 }
 

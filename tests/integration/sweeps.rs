@@ -18,6 +18,17 @@ fn sweep_text(factors: &str, design: &str, outputs: &str) -> String {
     )
 }
 
+/// Writes a sweep over the two-arm fixture (by absolute path) to `dir/name`.
+fn write_sweep(dir: &Path, name: &str, factors: &str, design: &str) -> PathBuf {
+    let path = dir.join(name);
+    let text = sweep_text(factors, design, DELTA).replace(
+        "two_arms.ron",
+        &fixtures().join("two_arms.ron").display().to_string(),
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 fn parse(text: &str) -> Result<Sweep, SweepError> {
     Sweep::parse(text, "t.ron", &fixtures())
 }
@@ -176,20 +187,12 @@ fn example_sweep_files_are_valid() {
 #[test]
 fn cli_sweep_refuses_bad_files_with_exit_2_and_runs_good_ones() {
     let dir = tempfile::tempdir().unwrap();
-    let bad = dir.path().join("bad.ron");
-    std::fs::write(
-        &bad,
-        sweep_text(
-            "(path: \"nope.x\", low: 1.0, high: 2.0)",
-            "OneAtATime",
-            DELTA,
-        )
-        .replace(
-            "two_arms.ron",
-            &fixtures().join("two_arms.ron").display().to_string(),
-        ),
-    )
-    .unwrap();
+    let bad = write_sweep(
+        dir.path(),
+        "bad.ron",
+        "(path: \"nope.x\", low: 1.0, high: 2.0)",
+        "OneAtATime",
+    );
     let out = dir.path().join("o");
     let a = cargo_bin_cmd!("chainsim")
         .args(["sweep"])
@@ -205,20 +208,12 @@ fn cli_sweep_refuses_bad_files_with_exit_2_and_runs_good_ones() {
         "nothing may run or be written for a bad sweep"
     );
 
-    let good = dir.path().join("good.ron");
-    std::fs::write(
-        &good,
-        sweep_text(
-            "(path: \"isq.tools_effect\", low: 0.1, high: 0.5)",
-            "OneAtATime",
-            DELTA,
-        )
-        .replace(
-            "two_arms.ron",
-            &fixtures().join("two_arms.ron").display().to_string(),
-        ),
-    )
-    .unwrap();
+    let good = write_sweep(
+        dir.path(),
+        "good.ron",
+        "(path: \"isq.tools_effect\", low: 0.1, high: 0.5)",
+        "OneAtATime",
+    );
     let a = cargo_bin_cmd!("chainsim")
         .args(["sweep"])
         .arg(&good)
@@ -234,21 +229,13 @@ fn cli_sweep_refuses_bad_files_with_exit_2_and_runs_good_ones() {
 #[test]
 fn three_sweep_shards_merged_equal_one_sweep() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("s.ron");
-    std::fs::write(
-        &file,
-        sweep_text(
-            "(path: \"isq.tools_effect\", low: 0.1, high: 0.5),
-             (path: \"customers.spend_per_visit\", low: 20.0, high: 40.0)",
-            "Morris(trajectories: 3, levels: 4)",
-            DELTA,
-        )
-        .replace(
-            "two_arms.ron",
-            &fixtures().join("two_arms.ron").display().to_string(),
-        ),
-    )
-    .unwrap();
+    let file = write_sweep(
+        dir.path(),
+        "s.ron",
+        "(path: \"isq.tools_effect\", low: 0.1, high: 0.5),
+         (path: \"customers.spend_per_visit\", low: 20.0, high: 40.0)",
+        "Morris(trajectories: 3, levels: 4)",
+    );
     let sweep = |extra: &[&str], out: &Path| {
         cargo_bin_cmd!("chainsim")
             .arg("sweep")
