@@ -496,6 +496,24 @@ fn trailing(tallies: &[WeekTally]) -> Vec<WeekTally> {
     sums
 }
 
+/// The mean over the weeks of a firm-wide metric in one replication (weeks where it is undefined
+/// left out; NaN if it never is defined).
+pub fn metric_mean(out: &ReplicationOutcome, m: Metric) -> f64 {
+    let weeks: Vec<WeekTally> = out.weekly.iter().map(|row| firm(row)).collect();
+    let windows = trailing(&weeks);
+    let v: Vec<f64> = weeks
+        .iter()
+        .zip(&windows)
+        .map(|(t, w)| m.value(t, w))
+        .filter(|x| !x.is_nan())
+        .collect();
+    if v.is_empty() {
+        f64::NAN
+    } else {
+        v.iter().sum::<f64>() / v.len() as f64
+    }
+}
+
 /// Reduces one replication of one arm to its summary figures (NPV, profit, the chain's means).
 pub fn summarise(
     scenario: &Scenario,

@@ -15,10 +15,10 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::model::simulate_arm;
+use crate::model::{Metric, ReplicationOutcome, simulate_arm};
 use crate::report::plot::{self, IntervalRow, ScatterPoint};
 use crate::report::{ReportError, write_atomic};
-use crate::runner::{ReplicationSummary, Shard, summarise};
+use crate::runner::{ReplicationSummary, Shard, metric_mean, summarise};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::stats::compare::mean_interval;
 
@@ -102,9 +102,10 @@ pub enum Design {
 pub struct Output {
     /// The arm measured.
     pub arm: String,
-    /// What is measured (a column of `replications.csv`): `npv`, `cumulative_profit`,
+    /// What is measured: a column of `replications.csv` (`npv`, `cumulative_profit`,
     /// `revenue`, `final_customers`, `mean_satisfaction`, `mean_morale`, `mean_isq`,
-    /// `annual_turnover`, `annual_customer_churn`, `loss_service_share`, `mean_wait_minutes`.
+    /// `annual_turnover`, `annual_customer_churn`, `loss_service_share`, `mean_wait_minutes`),
+    /// or any metric of `weekly.csv` (e.g. `retention_annualised`, `nps`), averaged over the weeks.
     #[serde(default = "default_measure")]
     pub measure: String,
     /// If set, the paired difference: `arm` minus this arm, replication by replication.
@@ -131,7 +132,11 @@ pub const MEASURES: &[&str] = &[
     "mean_wait_minutes",
 ];
 
-fn measure(s: &ReplicationSummary, name: &str) -> f64 {
+/// An output's value in one replication of one arm.
+fn measure(s: &ReplicationSummary, out: &ReplicationOutcome, name: &str) -> f64 {
+    if let Some(m) = weekly_metric(name) {
+        return metric_mean(out, m);
+    }
     match name {
         "npv" => s.npv,
         "cumulative_profit" => s.cumulative_profit,
@@ -146,6 +151,11 @@ fn measure(s: &ReplicationSummary, name: &str) -> f64 {
         "mean_wait_minutes" => s.mean_wait_minutes,
         _ => f64::NAN,
     }
+}
+
+/// The weekly metric called `name`, if there is one.
+fn weekly_metric(name: &str) -> Option<Metric> {
+    Metric::all().into_iter().find(|m| m.name() == name)
 }
 
 impl Output {
@@ -452,9 +462,9 @@ impl Sweep {
                     ));
                 }
             }
-            if !MEASURES.contains(&o.measure.as_str()) {
+            if !MEASURES.contains(&o.measure.as_str()) && weekly_metric(&o.measure).is_none() {
                 problems.push(format!(
-                    "outputs[{i}].measure: expected one of {}, found `{}`",
+                    "outputs[{i}].measure: expected one of {} or a metric of weekly.csv, found `{}`",
                     MEASURES.join(", "),
                     o.measure
                 ));
@@ -800,19 +810,23 @@ impl Sweep {
                 .par_iter()
                 .map(|&(p, r)| {
                     let s = &scenarios[p];
-                    let by_arm: BTreeMap<usize, ReplicationSummary> = arms
+                    let by_arm: BTreeMap<usize, (ReplicationSummary, ReplicationOutcome)> = arms
                         .iter()
                         .map(|&a| {
                             let o = simulate_arm(s, a, seed, u64::from(r), weeks, false);
-                            (a, summarise(s, r, &o))
+                            (a, (summarise(s, r, &o), o))
                         })
                         .collect();
+                    let value = |arm: &str, name: &str| {
+                        let (summary, outcome) = &by_arm[&arm_index(arm)];
+                        measure(summary, outcome, name)
+                    };
                     f.outputs
                         .iter()
                         .map(|o| {
-                            let v = measure(&by_arm[&arm_index(&o.arm)], &o.measure);
+                            let v = value(&o.arm, &o.measure);
                             match &o.against {
-                                Some(b) => v - measure(&by_arm[&arm_index(b)], &o.measure),
+                                Some(b) => v - value(b, &o.measure),
                                 None => v,
                             }
                         })

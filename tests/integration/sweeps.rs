@@ -304,3 +304,34 @@ fn an_inline_base_is_checked_like_a_file() {
     let (_, r) = run(&s, 2);
     assert_eq!(r.points.len(), 4);
 }
+
+#[test]
+fn weekly_metrics_are_outputs_too() {
+    let s = parse(&sweep_text(
+        "(path: \"employees.expected_tenure_weeks\", levels: [20.0, 400.0])",
+        "Grid(grid_levels: 2)",
+        "(arm: \"baseline\", measure: \"turnover_annualised\"), (arm: \"tooling\", measure: \"retention_annualised\", against: Some(\"baseline\"))",
+    ))
+    .unwrap();
+    let (_, r) = run(&s, 2);
+    assert_eq!(r.outputs[0], "turnover_annualised[baseline]");
+    // Shorter tenures mean more turnover: the sweep's weekly-metric output sees it.
+    assert!(
+        r.points[0].mean[0] > r.points[1].mean[0],
+        "{:?} vs {:?}",
+        r.points[0].mean,
+        r.points[1].mean
+    );
+    assert!(r.points.iter().all(|p| p.mean[1].is_finite()));
+    let e = parse(&sweep_text(
+        "(path: \"isq.tools_effect\", low: 0.1, high: 0.5)",
+        "OneAtATime",
+        "(arm: \"baseline\", measure: \"turnover\")",
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("a metric of weekly.csv") && e.contains("`turnover`"),
+        "{e}"
+    );
+}
