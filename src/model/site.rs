@@ -655,7 +655,6 @@ impl Site {
     fn arrival(&mut self, ctx: &Context, at: u64) {
         let slot = self.alias.pick(self.streams.arrivals.next_u64());
         let number = self.arrivals_drawn;
-        let n = number;
         self.arrivals_drawn += 1;
         if !self.customers.active[slot] {
             return;
@@ -663,9 +662,9 @@ impl Site {
         // The encounter's own words come from a counter-based generator keyed by the arrival's
         // number, so an arrival to a prospect costs nothing and every arm still sees the same
         // words for the same arrival (common random numbers).
-        let w_patience = encounter_word(self.encounter_key, n, 0);
-        let w_service = encounter_word(self.encounter_key, n, 1);
-        let w_outcome = encounter_word(self.encounter_key, n, 2);
+        let w_patience = encounter_word(self.encounter_key, number, 0);
+        let w_service = encounter_word(self.encounter_key, number, 1);
+        let w_outcome = encounter_word(self.encounter_key, number, 2);
         let scn = ctx.scenario;
         self.tally.arrivals += 1.0;
         self.encounters += 1;
@@ -677,7 +676,6 @@ impl Site {
             (k, self.servers.free_at[k].max(at), busy)
         });
         let wait = start - at;
-        // Patience matters only to someone who must wait: skip its draw otherwise.
         // Patience matters only to someone who must wait: skip its draw otherwise.
         let patience =
             || exp1_fast(&mut WordRng::new(w_patience)) * scn.service.patience_mean_minutes * 60.0;
