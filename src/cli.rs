@@ -181,6 +181,8 @@ fn sweep(
     }
     let threads = positive("threads", threads)?.unwrap_or(0);
     let sweep = Sweep::load(file).map_err(|e| Failure::Input(e.to_string()))?;
+    runner::check_memory(&sweep.base, threads, runner::available_memory_bytes())
+        .map_err(Failure::Input)?;
     let out = out.unwrap_or_else(|| chainsim::sweep::default_out(&sweep));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -347,6 +349,10 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     if let Some(shard) = args.shard {
         options.shard = shard;
     }
+    let mut sized = scenario.clone();
+    sized.weeks = options.weeks;
+    runner::check_memory(&sized, options.threads, runner::available_memory_bytes())
+        .map_err(Failure::Input)?;
     let partial = match args.precision {
         None => runner::run_partial(&scenario, &options, &provenance.file, &provenance.sha256)
             .map_err(|e| Failure::Runtime(e.to_string()))?,

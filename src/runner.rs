@@ -8,7 +8,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::ledger::Line;
+use crate::ledger::{Line, Lines};
 use crate::model::{Metric, ReplicationOutcome, WeekTally, simulate, simulate_arm};
 use crate::scenario::Scenario;
 use crate::stats::Summary;
@@ -753,6 +753,68 @@ pub fn model_fingerprint() -> String {
     let out = simulate(&s, 1, 0, 3, false);
     let digest = sha2::Sha256::digest(format!("{:?}{:?}", out.weekly, out.monthly).as_bytes());
     digest.iter().take(12).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Bytes one replication of `scenario` holds while it runs, from its size alone: the customer
+/// and prospect slots of every site (state, visit rate, alias table: ~90 bytes each), its
+/// employees, and the weekly and monthly tallies kept until the replication is summarised.
+pub fn replication_bytes(scenario: &Scenario) -> u64 {
+    let sites = u64::from(scenario.sites.count);
+    let market = u64::from(
+        scenario
+            .sites
+            .market_per_site
+            .max(scenario.sites.customers_per_site),
+    );
+    let staff = u64::from(scenario.sites.employees_per_site) * 4;
+    let weeks = u64::from(scenario.weeks);
+    sites * (market * 90 + staff * 120)
+        + weeks * sites * std::mem::size_of::<WeekTally>() as u64
+        + weeks * sites * std::mem::size_of::<Lines>() as u64 / 4
+}
+
+/// Memory the machine has available now, bytes (Linux: `MemAvailable` of /proc/meminfo; None
+/// where it cannot be read).
+pub fn available_memory_bytes() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Refuses, before anything is allocated, a run whose replications in flight (one per thread)
+/// would not fit in the memory available, with the estimate and what it is made of.
+///
+/// # Errors
+///
+/// A message giving the estimate and the memory available.
+pub fn check_memory(
+    scenario: &Scenario,
+    threads: usize,
+    available: Option<u64>,
+) -> Result<(), String> {
+    let Some(available) = available else {
+        return Ok(());
+    };
+    let threads = if threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        threads
+    };
+    let needed = replication_bytes(scenario).saturating_mul(threads as u64);
+    let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
+    if needed > available / 10 * 9 {
+        return Err(format!(
+            "{}: the scenario would need about {:.1} GiB ({} site(s) x {} customer and prospect slots, ~90 bytes each, for each of {} replication(s) in flight), but {:.1} GiB is available: use fewer sites or a smaller market_per_site, or fewer --threads",
+            scenario.name,
+            gib(needed),
+            scenario.sites.count,
+            scenario.sites.market_per_site,
+            threads,
+            gib(available)
+        ));
+    }
+    Ok(())
 }
 
 /// Replications added per round by [`run_to_precision`]: fixed, so the rounds (and so the

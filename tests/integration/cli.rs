@@ -416,3 +416,39 @@ fn run_missing_scenario_file_exits_2_and_names_it() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn a_scenario_too_big_for_the_machine_is_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = chainsim(dir.path())
+        .args(["run"])
+        .arg(fixture("billion_customers.ron"))
+        .args(["--threads", "1", "--out", "o"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let e = stderr(&out);
+    assert!(
+        e.contains("billion_customers: the scenario would need about 8") && e.contains("GiB"),
+        "{e}"
+    );
+    assert!(!dir.path().join("o").exists(), "nothing may be written");
+}
+
+#[test]
+fn memory_estimates_scale_with_the_market_and_the_threads() {
+    use chainsim::runner::{check_memory, replication_bytes};
+    let mut s = chainsim::scenario::Scenario::default();
+    let small = replication_bytes(&s);
+    s.sites.market_per_site *= 10;
+    assert!(replication_bytes(&s) > 9 * small / 2, "the slots dominate");
+    let gib = 1u64 << 30;
+    // Two replications of ~1 GiB each do not fit in 1.5 GiB; one does in 4.
+    s.sites.count = 1;
+    s.sites.market_per_site = 12_000_000;
+    s.sites.customers_per_site = 12_000_000;
+    assert!(check_memory(&s, 2, Some(gib + gib / 2)).is_err());
+    assert!(check_memory(&s, 1, Some(4 * gib)).is_ok());
+    // Where the available memory cannot be read, nothing is refused.
+    assert!(check_memory(&s, 64, None).is_ok());
+}
