@@ -18,6 +18,11 @@ pub struct Cli {
     /// What to do; with none, `run` the built-in default scenario.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Replace the results in an output directory given with --out. Without it an --out that
+    /// already holds files is refused, and a default output directory that holds an earlier
+    /// run's results gives way to a fresh one (`-2`, `-3`, ...), named on stdout.
+    #[arg(long, global = true)]
+    pub force: bool,
 }
 
 /// Subcommands.
@@ -45,9 +50,9 @@ pub enum Command {
         /// Worker threads (default: all cores).
         #[arg(long)]
         threads: Option<usize>,
-        /// Output directory.
-        #[arg(long, default_value = "output/validation")]
-        out: PathBuf,
+        /// Output directory (default: output/validation/).
+        #[arg(long)]
+        out: Option<PathBuf>,
         /// Run only these experiments (comma-separated): facts, archetypes, sears, smile,
         /// not_maximise, reichheld, ablations, queueing.
         #[arg(long, value_delimiter = ',')]
@@ -131,21 +136,31 @@ pub enum Failure {
 
 /// Runs the parsed command line.
 pub fn dispatch(cli: Cli) -> Result<(), Failure> {
+    let force = cli.force;
     match cli.command.unwrap_or(Command::Run(RunArgs::default())) {
-        Command::Run(args) => run(args),
+        Command::Run(args) => run(args, force),
         Command::Check { files } => check(&files),
         Command::Reference => {
             print!("{}", Scenario::reference_markdown());
             Ok(())
         }
-        Command::Merge { dirs, out } => merge(&dirs, &out),
+        Command::Merge { dirs, out } => {
+            merge(&dirs, &output_dir(Some(out), PathBuf::new(), force)?)
+        }
         Command::Sweep {
             file,
             reps,
             threads,
             out,
             shard,
-        } => sweep(&file, reps, threads, out, shard.unwrap_or(Shard::WHOLE)),
+        } => sweep(
+            &file,
+            reps,
+            threads,
+            out,
+            shard.unwrap_or(Shard::WHOLE),
+            force,
+        ),
         Command::Validate {
             reps,
             seed,
@@ -159,7 +174,7 @@ pub fn dispatch(cli: Cli) -> Result<(), Failure> {
                 only,
             },
             threads,
-            &out,
+            &output_dir(out, PathBuf::from("output").join("validation"), force)?,
         ),
     }
 }
@@ -170,6 +185,7 @@ fn sweep(
     threads: Option<usize>,
     out: Option<PathBuf>,
     shard: Shard,
+    force: bool,
 ) -> Result<(), Failure> {
     use chainsim::sweep::Sweep;
     if let Some(r) = reps
@@ -183,7 +199,7 @@ fn sweep(
     let sweep = Sweep::load(file).map_err(|e| Failure::Input(e.to_string()))?;
     runner::check_memory(&sweep.base, threads, runner::available_memory_bytes())
         .map_err(Failure::Input)?;
-    let out = out.unwrap_or_else(|| chainsim::sweep::default_out(&sweep));
+    let out = output_dir(out, chainsim::sweep::default_out(&sweep), force)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -311,7 +327,43 @@ fn positive<T: PartialEq + Default + std::fmt::Display>(
     }
 }
 
-fn run(args: RunArgs) -> Result<(), Failure> {
+/// Whether `path` is a directory with something in it.
+fn holds_files(path: &Path) -> bool {
+    std::fs::read_dir(path).is_ok_and(|mut d| d.next().is_some())
+}
+
+/// Where a command writes: an `--out` that already holds files is refused unless `force`; the
+/// default directory, when it holds an earlier run's results, gives way to the first fresh
+/// `<default>-N`, which is named on stdout. Nothing is ever silently overwritten.
+fn output_dir(given: Option<PathBuf>, default: PathBuf, force: bool) -> Result<PathBuf, Failure> {
+    if let Some(out) = given {
+        if holds_files(&out) && !force {
+            return Err(Failure::Input(format!(
+                "{}: the output directory already holds files (an earlier run's results?); pass --force to replace them, or choose another --out",
+                out.display()
+            )));
+        }
+        return Ok(out);
+    }
+    if force || !holds_files(&default) {
+        return Ok(default);
+    }
+    let name = default
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let fresh = (2..)
+        .map(|n| default.with_file_name(format!("{name}-{n}")))
+        .find(|p| !holds_files(p))
+        .expect("some numbered directory is free");
+    println!(
+        "{} holds an earlier run's results; writing to {} (--force replaces them instead)",
+        default.display(),
+        fresh.display()
+    );
+    Ok(fresh)
+}
+
+fn run(args: RunArgs, force: bool) -> Result<(), Failure> {
     let (scenario, provenance) =
         load(args.scenario.as_deref()).map_err(|e| Failure::Input(e.to_string()))?;
     let mut options = RunOptions::from_scenario(&scenario);
@@ -334,9 +386,11 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     if let Some(s) = args.seed {
         options.seed = s;
     }
-    let out = args
-        .out
-        .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
+    let out = output_dir(
+        args.out,
+        PathBuf::from("output").join(&scenario.name),
+        force,
+    )?;
     eprintln!(
         "chainsim: {} ({}), {} arm(s) x {} replications x {} weeks, seed {}",
         scenario.name,

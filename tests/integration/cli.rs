@@ -452,3 +452,52 @@ fn memory_estimates_scale_with_the_market_and_the_threads() {
     // Where the available memory cannot be read, nothing is refused.
     assert!(check_memory(&s, 64, None).is_ok());
 }
+
+#[test]
+fn results_are_never_silently_overwritten() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    run_tiny(&out, &[]);
+    let before = read(&out.join("replications.csv"));
+    // The same --out again is refused, naming the directory and the way out.
+    let mut again = chainsim(tmp.path());
+    again
+        .arg("run")
+        .arg(fixture("valid_minimal.ron"))
+        .args(["--reps", "2", "--weeks", "4", "--seed", "9", "--out"])
+        .arg(&out);
+    let o = expect_code(&mut again, 2);
+    let e = stderr(&o);
+    assert!(
+        e.contains("already holds files") && e.contains("--force"),
+        "{e}"
+    );
+    assert_eq!(read(&out.join("replications.csv")), before, "untouched");
+    // With --force it is replaced.
+    run_tiny(&out, &["--seed", "9", "--force"]);
+    assert_ne!(read(&out.join("replications.csv")), before);
+    // The default directory gives way to a fresh one, named on stdout.
+    let mut first = chainsim(tmp.path());
+    first
+        .arg("run")
+        .arg(fixture("valid_minimal.ron"))
+        .args(["--reps", "2", "--weeks", "4"]);
+    expect_code(&mut first, 0);
+    let mut second = chainsim(tmp.path());
+    second
+        .arg("run")
+        .arg(fixture("valid_minimal.ron"))
+        .args(["--reps", "2", "--weeks", "4"]);
+    let o = expect_code(&mut second, 0);
+    let name = tmp.path().join("output");
+    let entries: BTreeSet<String> = fs::read_dir(&name)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    let fresh = entries
+        .iter()
+        .find(|e| e.ends_with("-2"))
+        .expect("a -2 directory");
+    assert!(stdout(&o).contains(fresh.as_str()), "{}", stdout(&o));
+}

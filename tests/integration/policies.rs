@@ -316,7 +316,7 @@ fn precision_adds_replications_until_the_interval_is_narrow_enough() {
         stdout.contains("comparison with baseline (20 replications"),
         "{stdout}"
     );
-    // An impossible one stops at --max-reps and says so.
+    // An impossible one stops at --max-reps and says so (replacing the first run's results).
     let (_, stderr) = run_cli(&[
         "run",
         TWO_ARMS,
@@ -324,6 +324,7 @@ fn precision_adds_replications_until_the_interval_is_narrow_enough() {
         "0.001",
         "--max-reps",
         "40",
+        "--force",
         "--out",
         out,
     ]);
