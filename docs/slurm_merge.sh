@@ -64,4 +64,4 @@ if ((${#dirs[@]} == 0)); then
 fi
 
 echo "merging ${#dirs[@]} shard(s) from $OUT into $MERGED"
-exec "$CHAINSIM" merge "${dirs[@]}" --out "$MERGED"
+exec "$CHAINSIM" merge "${dirs[@]}" --force --out "$MERGED"

@@ -64,7 +64,7 @@ run_shard() {
     mkdir -p "$dir"
     rm -f "$dir/partial.json" # never leave a stale partial from an earlier sweep behind
     # ${a[@]+"${a[@]}"}: an empty array is "unbound" under set -u in bash < 4.4.
-    "$CHAINSIM" run "$SCENARIO" ${common[@]+"${common[@]}"} --shard "$1/$2" --out "$dir"
+    "$CHAINSIM" run "$SCENARIO" ${common[@]+"${common[@]}"} --shard "$1/$2" --force --out "$dir"
 }
 
 is_count() { [[ $1 =~ ^[1-9][0-9]*$ ]]; }

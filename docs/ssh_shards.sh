@@ -140,7 +140,7 @@ run_shard() {
     # Remove any stale partial from an earlier sweep first, then run the shard.
     cmd="cd $(printf %q "$REMOTE_DIR") && rm -f $(printf %q "$rdir/partial.json") &&"
     cmd+=" $(printf %q "$CHAINSIM") run $(printf %q "$SCENARIO")$COMMON"
-    cmd+=" --shard $k/$SHARDS --out $(printf %q "$rdir")"
+    cmd+=" --shard $k/$SHARDS --force --out $(printf %q "$rdir")"
     if {
         echo "== shard $k/$SHARDS on $name: $cmd"
         if [[ $host == ":" ]]; then
@@ -212,4 +212,4 @@ fi
 dirs=()
 for ((k = 1; k <= SHARDS; k++)); do dirs+=("$OUT/shard-$k"); done
 echo "merging $SHARDS shard(s) into $MERGED"
-"$CHAINSIM" merge "${dirs[@]}" --out "$MERGED"
+"$CHAINSIM" merge "${dirs[@]}" --force --out "$MERGED"
