@@ -1188,6 +1188,24 @@ pub fn queue_scenario(
     s
 }
 
+/// Erlang C for M/M/c with `c` servers, arrival rate `lambda` and service rate `mu`: the
+/// probability of waiting and the mean wait in queue (in the time unit of the rates).
+pub fn erlang_c(c: u32, lambda: f64, mu: f64) -> (f64, f64) {
+    let a = lambda / mu;
+    let rho = a / f64::from(c);
+    let mut term = 1.0;
+    let mut sum = 0.0;
+    for k in 0..c {
+        if k > 0 {
+            term *= a / f64::from(k);
+        }
+        sum += term;
+    }
+    let top = term * a / f64::from(c) / (1.0 - rho);
+    let p_wait = top / (sum + top);
+    (p_wait, p_wait / (f64::from(c) * mu - lambda))
+}
+
 /// Birth-death chain of M/M/c+M (Erlang A) with service rate 1: the mean wait in queue of all
 /// arrivals (minutes) and the probability of abandoning.
 fn erlang_a(c: u32, lambda: f64, theta: f64) -> (f64, f64) {
@@ -1303,26 +1321,11 @@ fn queueing(o: &ValidateOptions, out: &mut Validation) {
 mod tests {
     use super::*;
 
-    /// Erlang C in closed form, to check the birth-death chain against.
-    fn erlang_c_wait(c: u32, lambda: f64) -> f64 {
-        let a = lambda;
-        let mut term = 1.0;
-        let mut sum = 0.0;
-        for k in 0..c {
-            if k > 0 {
-                term *= a / f64::from(k);
-            }
-            sum += term;
-        }
-        let top = term * a / f64::from(c) / (1.0 - a / f64::from(c));
-        top / (sum + top) / (f64::from(c) - lambda)
-    }
-
     #[test]
     fn erlang_a_without_abandonment_is_erlang_c() {
         for (c, lambda) in [(1, 0.7), (4, 3.4), (10, 9.0)] {
             let (wait, abandon) = erlang_a(c, lambda, 0.0);
-            let exact = erlang_c_wait(c, lambda);
+            let exact = erlang_c(c, lambda, 1.0).1;
             assert!(
                 (wait / exact - 1.0).abs() < 1e-6,
                 "{c} {lambda}: {wait} vs {exact}"

@@ -22,7 +22,7 @@ use crate::report::plot::{self, BandSeries, IntervalRow};
 use crate::report::{ReportError, write_atomic};
 use crate::stats::compare::Interval;
 
-pub use experiments::{queue_scenario, survey_rating};
+pub use experiments::{erlang_c, queue_scenario, survey_rating};
 
 /// Checks that fail for a documented reason (see `docs/VALIDATION.md`): the test suite asserts
 /// that the failing checks are exactly these.

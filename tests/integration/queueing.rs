@@ -3,7 +3,7 @@
 
 use chainsim::model::simulate;
 use chainsim::scenario::Scenario;
-use chainsim::validate::queue_scenario;
+use chainsim::validate::{erlang_c, queue_scenario};
 
 /// A single site open round the clock, c servers, every feedback off, no churn or abandonment:
 /// arrivals Poisson at `arrivals_per_minute`, service exponential with mean `service_minutes`.
@@ -11,23 +11,6 @@ fn mmc(servers: u32, arrivals_per_minute: f64, service_minutes: f64) -> Scenario
     let s = queue_scenario(servers, arrivals_per_minute, service_minutes, None);
     assert!(!s.links.learning_curve && !s.links.quits && !s.links.word_of_mouth);
     s
-}
-
-/// Erlang C: probability of waiting and mean wait in queue (minutes).
-fn erlang_c(c: u32, lambda: f64, mu: f64) -> (f64, f64) {
-    let a = lambda / mu;
-    let rho = a / f64::from(c);
-    let mut term = 1.0;
-    let mut sum = 0.0;
-    for k in 0..c {
-        if k > 0 {
-            term *= a / f64::from(k);
-        }
-        sum += term;
-    }
-    let top = term * a / f64::from(c) / (1.0 - rho);
-    let p_wait = top / (sum + top);
-    (p_wait, p_wait / (f64::from(c) * mu - lambda))
 }
 
 /// Mean wait (minutes) and share who waited, per replication.
