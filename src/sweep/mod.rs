@@ -281,15 +281,21 @@ fn steps(path: &str) -> Option<Vec<Result<String, usize>>> {
     Some(out)
 }
 
+/// The JSON pointer of a dotted path (`a.b[2].c` is `/a/b/2/c`).
+fn pointer(path: &str) -> Option<String> {
+    Some(
+        steps(path)?
+            .into_iter()
+            .map(|s| match s {
+                Ok(k) => format!("/{}", k.replace('~', "~0").replace('/', "~1")),
+                Err(i) => format!("/{i}"),
+            })
+            .collect(),
+    )
+}
+
 fn leaf_mut<'a>(tree: &'a mut Value, path: &str) -> Option<&'a mut Value> {
-    let mut v = tree;
-    for step in steps(path)? {
-        v = match step {
-            Ok(k) => v.as_object_mut()?.get_mut(&k)?,
-            Err(i) => v.as_array_mut()?.get_mut(i)?,
-        };
-    }
-    v.is_number().then_some(v)
+    tree.pointer_mut(&pointer(path)?).filter(|v| v.is_number())
 }
 
 /// Levenshtein distance, for suggesting the closest valid paths.
@@ -530,9 +536,9 @@ impl Sweep {
     }
 
     fn base_value(&self, i: usize) -> f64 {
-        let mut tree = self.base_tree.clone();
-        leaf_mut(&mut tree, &self.file.factors[i].path)
-            .and_then(|v| v.as_f64())
+        pointer(&self.file.factors[i].path)
+            .and_then(|p| self.base_tree.pointer(&p))
+            .and_then(Value::as_f64)
             .unwrap_or(f64::NAN)
     }
 
