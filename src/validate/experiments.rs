@@ -284,11 +284,10 @@ fn correlation(x: &[f64], y: &[f64]) -> f64 {
 /// Mean cross-site correlation of morale and satisfaction over replications, averaged on
 /// Fisher's z scale and transformed back with its interval.
 fn morale_satisfaction_correlation(reps: &[Rep]) -> Interval {
-    let z = mean_interval(reps.iter().map(|r| {
-        let m: Vec<f64> = r.sites.iter().map(|s| s.morale).collect();
-        let c: Vec<f64> = r.sites.iter().map(|s| s.satisfaction).collect();
-        correlation(&m, &c).clamp(-0.999_999, 0.999_999).atanh()
-    }));
+    let z = mean_interval(
+        reps.iter()
+            .map(|r| site_correlation(r).clamp(-0.999_999, 0.999_999).atanh()),
+    );
     Interval {
         mean: z.mean.tanh(),
         lo: z.lo.tanh(),
@@ -698,19 +697,22 @@ fn sears(o: &ValidateOptions, bank: &Scenario, out: &mut Validation) {
     // week by week, in weeks: for a first-order lag the delay is its time constant. Areas
     // integrate the weekly noise away where a first crossing would not.
     let weeks = s.weeks as usize;
-    let delays = |f: fn(&FirmWeek) -> f64| -> Vec<f64> {
-        let diff = |t: &Rep, c: &Rep, k: usize| f(&t.firm[k]) - f(&c.firm[k]);
-        let level = r[1]
-            .iter()
+    let diff = |f: fn(&FirmWeek) -> f64, t: &Rep, c: &Rep, k: usize| f(&t.firm[k]) - f(&c.firm[k]);
+    // The final gap: the mean paired difference over the last half-year.
+    let final_gap = |f: fn(&FirmWeek) -> f64| {
+        r[1].iter()
             .zip(&r[0])
-            .map(|(t, c)| (weeks - 26..weeks).map(|k| diff(t, c, k)).sum::<f64>() / 26.0)
+            .map(|(t, c)| (weeks - 26..weeks).map(|k| diff(f, t, c, k)).sum::<f64>() / 26.0)
             .sum::<f64>()
-            / r[0].len() as f64;
+            / r[0].len() as f64
+    };
+    let delays = |f: fn(&FirmWeek) -> f64| -> Vec<f64> {
+        let level = final_gap(f);
         r[1].iter()
             .zip(&r[0])
             .map(|(t, c)| {
                 (YEAR as usize..weeks)
-                    .map(|k| 1.0 - diff(t, c, k) / level)
+                    .map(|k| 1.0 - diff(f, t, c, k) / level)
                     .sum::<f64>()
             })
             .collect()
@@ -772,13 +774,8 @@ fn sears(o: &ValidateOptions, bank: &Scenario, out: &mut Validation) {
     // The response over time: each paired difference (13-week trailing mean) as a share of its
     // mean level over the last half-year, with bands across replications.
     let response = |label: &str, f: fn(&FirmWeek) -> f64| {
-        let diff = |t: &Rep, c: &Rep, k: usize| f(&t.firm[k]) - f(&c.firm[k]);
         let pairs: Vec<(&Rep, &Rep)> = r[1].iter().zip(&r[0]).collect();
-        let level = pairs
-            .iter()
-            .map(|(t, c)| (weeks - 26..weeks).map(|k| diff(t, c, k)).sum::<f64>() / 26.0)
-            .sum::<f64>()
-            / pairs.len() as f64;
+        let level = final_gap(f);
         let mut series = BandSeries {
             label: label.to_string(),
             weeks: Vec::new(),
@@ -793,7 +790,7 @@ fn sears(o: &ValidateOptions, bank: &Scenario, out: &mut Validation) {
                 .iter()
                 .map(|(t, c)| {
                     let lo = w.saturating_sub(12);
-                    (lo..=w).map(|k| diff(t, c, k)).sum::<f64>() / (w - lo + 1) as f64 / level
+                    (lo..=w).map(|k| diff(f, t, c, k)).sum::<f64>() / (w - lo + 1) as f64 / level
                 })
                 .collect();
             v.sort_by(f64::total_cmp);
