@@ -120,6 +120,17 @@ pub fn simulate_probed(
     trace: bool,
     probe: &mut dyn Probe,
 ) -> ReplicationOutcome {
+    // An arm that switches links off runs on its own copy of the scenario.
+    let own;
+    let scenario = match scenario.arms.get(arm) {
+        Some(a) if a.links != crate::scenario::Links::default() => {
+            let mut s = scenario.clone();
+            s.links = s.links.and(&a.links);
+            own = s;
+            &own
+        }
+        _ => scenario,
+    };
     let ctx = Context::new(scenario, trace);
     let interventions = scenario
         .arms

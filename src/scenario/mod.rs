@@ -27,6 +27,10 @@ section! {
         description: String = "no intervention".to_string(), "-", Any;
         /// The arm's schedule of interventions; empty: the baseline (no intervention).
         interventions: Vec<Intervention> = Vec::new(), "-", Any;
+        /// Links this arm switches off (`false`); a link runs in the arm only where it is on
+        /// both here and in the scenario's `links`. For lessons and ablations: what changes
+        /// without this link, paired with the other arms on common random numbers.
+        links: Links = Links::default(), "-", Any;
     }
 }
 

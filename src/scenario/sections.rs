@@ -496,3 +496,26 @@ section! {
         quits: bool = true, "-", Any;
     }
 }
+
+impl Links {
+    /// Every link's name and whether it is on, in alphabetical order.
+    pub fn switches(&self) -> Vec<(String, bool)> {
+        // The serialised form is the one source of the field names (no list to keep in step).
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(map)) => map
+                .into_iter()
+                .map(|(k, v)| (k, v.as_bool().unwrap_or(true)))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The links on in both `self` and `other`.
+    pub fn and(&self, other: &Links) -> Links {
+        let mut map = serde_json::Map::new();
+        for ((name, a), (_, b)) in self.switches().into_iter().zip(other.switches()) {
+            map.insert(name, serde_json::Value::Bool(a && b));
+        }
+        serde_json::from_value(serde_json::Value::Object(map)).unwrap_or_else(|_| self.clone())
+    }
+}

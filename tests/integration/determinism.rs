@@ -11,6 +11,7 @@ fn outputs(threads: usize, seed: u64) -> Vec<(String, Vec<u8>)> {
         name: "second".into(),
         description: "same policy".into(),
         interventions: vec![],
+        ..Default::default()
     });
     let options = RunOptions {
         replications: 7,

@@ -64,3 +64,24 @@ fn every_link_switch_changes_the_outcome() {
         "switching these links off changed nothing: {unchanged:?}"
     );
 }
+
+#[test]
+fn an_arm_switching_a_link_off_runs_as_the_scenario_without_it() {
+    let mut base = stressed();
+    base.weeks = 20;
+    let mut arm = chainsim::scenario::Arm {
+        name: "no_word_of_mouth".into(),
+        ..Default::default()
+    };
+    arm.links.word_of_mouth = false;
+    base.arms.push(arm);
+    let cut = with_link(&base, "word_of_mouth", false);
+    let whole = chainsim::model::simulate_arm(&base, 1, 3, 0, base.weeks, false);
+    let alone = chainsim::model::simulate_arm(&cut, 0, 3, 0, cut.weeks, false);
+    assert_eq!(whole.weekly, alone.weekly);
+    // And the baseline arm of the same scenario keeps the link.
+    let baseline = chainsim::model::simulate_arm(&base, 0, 3, 0, base.weeks, false);
+    assert_ne!(baseline.weekly, whole.weekly);
+    // Off in the scenario stays off, whatever the arm says.
+    assert!(!cut.links.and(&Links::default()).word_of_mouth);
+}

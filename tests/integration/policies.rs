@@ -12,6 +12,7 @@ fn arm(name: &str, interventions: Vec<Intervention>) -> Arm {
         name: name.into(),
         description: String::new(),
         interventions,
+        ..Arm::default()
     }
 }
 
