@@ -77,6 +77,33 @@ pub enum Command {
         #[arg(long, value_name = "K/N", value_parser = parse_shard)]
         shard: Option<Shard>,
     },
+    /// Narrate one replication month by month in plain sentences: which link of the chain
+    /// moved and why, with the numbers, read from the simulation's own state.
+    Explain {
+        /// Scenario file (RON); the built-in smile-vs-tools comparison if omitted.
+        scenario: Option<PathBuf>,
+        /// The arm to explain (default: the baseline).
+        #[arg(long)]
+        arm: Option<String>,
+        /// One site (from 0); default: the whole firm.
+        #[arg(long)]
+        site: Option<usize>,
+        /// Master seed (default: the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Which replication (from 0; the same streams as replication N of `run`).
+        #[arg(long, default_value_t = 0)]
+        replication: u64,
+        /// Horizon in weeks (default: the scenario's).
+        #[arg(long)]
+        weeks: Option<u32>,
+    },
+    /// Rebuild `report.html` in an output directory of `run`, `sweep`, `validate` or `merge`
+    /// from the files there (one self-contained page: open it offline, print it to PDF).
+    Report {
+        /// The output directory.
+        dir: PathBuf,
+    },
     /// Merge the partial results of `run --shard` (or `sweep --shard`) into the files a single
     /// run (or sweep) writes.
     Merge {
@@ -142,6 +169,22 @@ pub fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Check { files } => check(&files),
         Command::Reference => {
             print!("{}", Scenario::reference_markdown());
+            Ok(())
+        }
+        Command::Explain {
+            scenario,
+            arm,
+            site,
+            seed,
+            replication,
+            weeks,
+        } => explain(scenario.as_deref(), arm, site, seed, replication, weeks),
+        Command::Report { dir } => {
+            let path = report::html::write(&dir).map_err(|e| match e {
+                report::ReportError::Read { .. } => Failure::Input(e.to_string()),
+                other => Failure::Runtime(other.to_string()),
+            })?;
+            println!("wrote {}", path.display());
             Ok(())
         }
         Command::Merge { dirs, out } => {
@@ -261,7 +304,7 @@ fn validate(
     print!("{}", chainsim::validate::table(&v));
     chainsim::validate::write(&v, out).map_err(|e| Failure::Runtime(e.to_string()))?;
     println!(
-        "wrote {} (validation.csv, validation.txt, charts) in {:.1} s",
+        "wrote {} (validation.csv, validation.txt, charts, report.html) in {:.1} s",
         out.display(),
         started.elapsed().as_secs_f64()
     );
@@ -275,6 +318,65 @@ fn validate(
             failing.join(", ")
         )))
     }
+}
+
+fn explain(
+    path: Option<&Path>,
+    arm: Option<String>,
+    site: Option<usize>,
+    seed: Option<u64>,
+    replication: u64,
+    weeks: Option<u32>,
+) -> Result<(), Failure> {
+    let (scenario, _) = load(path).map_err(|e| Failure::Input(e.to_string()))?;
+    let arm = match arm {
+        None => scenario.baseline_index(),
+        Some(name) => scenario
+            .arms
+            .iter()
+            .position(|a| a.name == name)
+            .ok_or_else(|| {
+                Failure::Input(format!(
+                    "--arm: expected one of the scenario's arms ({}), found `{name}`",
+                    scenario
+                        .arms
+                        .iter()
+                        .map(|a| a.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?,
+    };
+    if let Some(i) = site
+        && i >= scenario.sites.count as usize
+    {
+        return Err(Failure::Input(format!(
+            "--site: expected a site from 0 to {}, found {i}",
+            scenario.sites.count - 1
+        )));
+    }
+    let weeks = match positive("weeks", weeks)? {
+        Some(w) if w > chainsim::scenario::MAX_WEEKS => {
+            return Err(Failure::Input(format!(
+                "--weeks: expected at most {}, found {w}",
+                chainsim::scenario::MAX_WEEKS
+            )));
+        }
+        Some(w) => w,
+        None => scenario.weeks,
+    };
+    let mut sized = scenario.clone();
+    sized.weeks = weeks;
+    runner::check_memory(&sized, 1, runner::available_memory_bytes()).map_err(Failure::Input)?;
+    let options = chainsim::explain::ExplainOptions {
+        arm,
+        site,
+        seed: seed.unwrap_or(scenario.seed),
+        replication,
+        weeks,
+    };
+    print!("{}", chainsim::explain::explain(&scenario, &options).text);
+    Ok(())
 }
 
 fn check(files: &[PathBuf]) -> Result<(), Failure> {
@@ -407,7 +509,7 @@ fn run(args: RunArgs, force: bool) -> Result<(), Failure> {
     sized.weeks = options.weeks;
     runner::check_memory(&sized, options.threads, runner::available_memory_bytes())
         .map_err(Failure::Input)?;
-    let partial = match args.precision {
+    let mut partial = match args.precision {
         None => runner::run_partial(&scenario, &options, &provenance.file, &provenance.sha256)
             .map_err(|e| Failure::Runtime(e.to_string()))?,
         Some(p) => {
@@ -451,6 +553,7 @@ fn run(args: RunArgs, force: bool) -> Result<(), Failure> {
             partial
         }
     };
+    partial.scenario_text = provenance.text.clone();
     if options.shard != Shard::WHOLE {
         let path =
             report::write_partial(&partial, &out).map_err(|e| Failure::Runtime(e.to_string()))?;
@@ -504,6 +607,7 @@ fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
     let provenance = Provenance {
         file: whole.scenario_file.clone(),
         sha256: whole.scenario_sha256.clone(),
+        text: whole.scenario_text.clone(),
     };
     write_and_summarise(&whole.finish(), &provenance, out)
 }

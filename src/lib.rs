@@ -27,6 +27,7 @@
 //! every random draw comes from a stream named by (seed, replication, site, purpose).
 
 pub mod engine;
+pub mod explain;
 pub mod kernel;
 pub mod ledger;
 pub mod model;

@@ -203,6 +203,9 @@ pub struct Partial {
     pub scenario_file: String,
     /// SHA-256 of the scenario text.
     pub scenario_sha256: String,
+    /// The scenario text (comments and all), for the report's assumptions; empty if unknown.
+    #[serde(default)]
+    pub scenario_text: String,
     /// The resolved scenario, with command-line overrides applied.
     pub scenario: Scenario,
     /// The options of the run (replications are the whole run's, not the shard's).
@@ -728,6 +731,7 @@ pub fn run_partial(
         model_fingerprint: model_fingerprint(),
         scenario_file: file.to_string(),
         scenario_sha256: sha256.to_string(),
+        scenario_text: String::new(),
         seed: options.seed,
         weeks: options.weeks,
         replications: options.replications,

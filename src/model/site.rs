@@ -236,6 +236,36 @@ pub enum StaffChange {
     Hire { days: u64 },
 }
 
+/// The weighted terms of an employee's morale target (MODEL.md): what pulls morale up
+/// (internal service quality, pay fairness, the customers' moods) and down (long fatigue,
+/// emotional strain). Each is in morale points.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct MoraleTerms {
+    /// Internal service quality's pull.
+    pub isq: f64,
+    /// Pay fairness's pull.
+    pub pay: f64,
+    /// The satisfaction mirror: the served customers' evaluations.
+    pub mirror: f64,
+    /// Long fatigue's push down.
+    pub fatigue: f64,
+    /// Emotional strain's push down (surface acting).
+    pub strain: f64,
+}
+
+impl MoraleTerms {
+    /// The morale target from `base`: the same sums, in the same order, as the review's.
+    pub fn target(&self, base: f64) -> f64 {
+        let mut t = base;
+        t += self.isq;
+        t += self.pay;
+        t += self.mirror;
+        t -= self.fatigue;
+        t -= self.strain;
+        t
+    }
+}
+
 /// A site and everything in it.
 pub struct Site {
     /// Index of the site in the firm.
@@ -941,7 +971,33 @@ impl Site {
         ctx.scenario.employees.wage_per_hour * self.policy.wage_multiplier
     }
 
-    fn pay_fairness(&self, ctx: &Context) -> f64 {
+    /// The weighted terms of employee `k`'s morale target, given the site's pay fairness
+    /// `pay` (see [`Site::pay_fairness`]); a term whose link is cut is zero. The weekly review
+    /// moves morale toward this target; `explain` reads which term moved it.
+    pub fn morale_terms(&self, ctx: &Context, k: usize, pay: f64) -> MoraleTerms {
+        let (e, l, emp) = (
+            &ctx.scenario.employees,
+            &ctx.scenario.links,
+            &self.employees,
+        );
+        let on = |link: bool, x: f64| if link { x } else { 0.0 };
+        MoraleTerms {
+            isq: on(l.isq_to_morale, e.morale_isq_weight * (self.isq - 50.0)),
+            pay: on(l.pay_to_morale, e.morale_pay_weight * (pay - 50.0)),
+            mirror: on(
+                l.satisfaction_mirror,
+                e.morale_mirror_weight * (emp.mirror[k] - 60.0),
+            ),
+            fatigue: on(
+                l.fatigue_to_morale,
+                e.morale_fatigue_weight * (emp.fatigue_long[k] - 1.0).max(0.0),
+            ),
+            strain: on(l.fatigue_to_morale, e.morale_strain_weight * emp.strain[k]),
+        }
+    }
+
+    /// Pay fairness, 0-100 (50: the market wage).
+    pub fn pay_fairness(&self, ctx: &Context) -> f64 {
         let i = &ctx.scenario.isq;
         (50.0
             + i.pay_fairness_per_percent
@@ -1162,20 +1218,7 @@ impl Site {
             };
             emp.strain[k] +=
                 (e.strain_per_gap_point * gap - emp.strain[k]) / e.strain_time_constant_weeks;
-            let mut target = e.morale_base;
-            if l.isq_to_morale {
-                target += e.morale_isq_weight * (self.isq - 50.0);
-            }
-            if l.pay_to_morale {
-                target += e.morale_pay_weight * (pay - 50.0);
-            }
-            if l.satisfaction_mirror {
-                target += e.morale_mirror_weight * (emp.mirror[k] - 60.0);
-            }
-            if l.fatigue_to_morale {
-                target -= e.morale_fatigue_weight * (emp.fatigue_long[k] - 1.0).max(0.0);
-                target -= e.morale_strain_weight * emp.strain[k];
-            }
+            let target = self.morale_terms(ctx, k, pay).target(e.morale_base);
             let word = encounter_word(self.employee_key, (u64::from(week) << 20) | k as u64, 1);
             let noise = e.morale_noise_sd * normal(&mut WordRng::new(word));
             let emp = &mut self.employees;

@@ -1,6 +1,7 @@
 //! Output files: formatting only. Every file is written to a temporary name and renamed into
 //! place, so a failed or interrupted run never leaves a half-written file over a good one.
 
+pub mod html;
 pub mod plot;
 
 use std::fmt::Write as _;
@@ -31,6 +32,14 @@ pub enum ReportError {
     /// A chart could not be drawn.
     #[error(transparent)]
     Plot(#[from] plot::PlotError),
+    /// An output file could not be read back (for `report`).
+    #[error("cannot read '{path}': {reason}")]
+    Read {
+        /// The path.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
 }
 
 /// Where the scenario came from, for the manifest.
@@ -40,6 +49,8 @@ pub struct Provenance {
     pub file: String,
     /// SHA-256 of the scenario text, hex.
     pub sha256: String,
+    /// The scenario text itself (written beside the results as `scenario.ron`).
+    pub text: String,
 }
 
 impl Provenance {
@@ -54,6 +65,7 @@ impl Provenance {
         Provenance {
             file: file.to_string(),
             sha256,
+            text: text.to_string(),
         }
     }
 }
@@ -198,6 +210,7 @@ pub fn manifest_json(r: &RunResult, provenance: &Provenance, include_run_details
         "scenario": r.scenario,
     });
     if include_run_details {
+        m["command"] = json!(command_line());
         m["threads"] = json!(r.threads);
         m["shards"] = json!(r.shards);
         m["wall_seconds"] = json!(r.wall_seconds);
@@ -205,6 +218,23 @@ pub fn manifest_json(r: &RunResult, provenance: &Provenance, include_run_details
     }
     serde_json::to_string_pretty(&m).unwrap_or_default() + "\n"
 }
+
+/// The command line this process was started with, for manifests: how to run it again.
+pub fn command_line() -> String {
+    std::env::args()
+        .map(|a| {
+            if a.is_empty() || a.contains(|c: char| c.is_whitespace() || c == '\'' || c == '"') {
+                format!("'{}'", a.replace('\'', r"'\''"))
+            } else {
+                a
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The copy of the scenario text kept beside a run's results (comments and all).
+pub const SCENARIO_FILE: &str = "scenario.ron";
 
 /// Writes a shard's partial result (`partial.json`) into `dir`, for `chainsim merge`.
 pub fn write_partial(p: &crate::runner::Partial, dir: &Path) -> Result<PathBuf, ReportError> {
@@ -254,10 +284,31 @@ pub fn charts(r: &RunResult, dir: &Path) -> Result<(), ReportError> {
             .map(|a| band(r, a, m, scale))
             .collect::<Vec<_>>()
     };
-    let title = format!(
-        "{}: cumulative profit, {} replications (median, 50% and 90% bands)",
-        r.scenario.name, r.options.replications
-    );
+    // The title states the finding: where cumulative profit ends.
+    let last = r.options.weeks as usize - 1;
+    let k = r.metric_index(Metric::CumulativeProfit);
+    let end = |a: usize| r.arms[a].weekly[r.cell(r.sites, last, k)].median();
+    let top = (0..r.arms.len())
+        .max_by(|&a, &b| end(a).total_cmp(&end(b)))
+        .unwrap_or(0);
+    let title = if r.arms.len() == 1 {
+        format!(
+            "{}: cumulative profit reaches {} in {} weeks (median of {} replications)",
+            r.scenario.name,
+            html::money(end(0), false),
+            r.options.weeks,
+            r.options.replications
+        )
+    } else {
+        format!(
+            "{}: {} ends highest, {} cumulative profit in {} weeks (median of {} replications)",
+            r.scenario.name,
+            r.arms[top].name,
+            html::money(end(top), false),
+            r.options.weeks,
+            r.options.replications
+        )
+    };
     plot::profit_chart(
         dir,
         &title,
@@ -321,26 +372,66 @@ pub fn comparison_charts(r: &RunResult, dir: &Path) -> Result<(), ReportError> {
     let arms: Vec<BandSeries> = (0..r.arms.len())
         .map(|a| band(r, a, Metric::CumulativeProfit, 1.0))
         .collect();
+    let last = r.options.weeks as usize - 1;
+    let end = |s: &BandSeries| s.p50.get(last).copied().unwrap_or(f64::NAN);
+    let top = (0..arms.len())
+        .max_by(|&a, &b| end(&arms[a]).total_cmp(&end(&arms[b])))
+        .unwrap_or(0);
     plot::band_chart(
         dir,
         "arms",
         &format!(
-            "{}: cumulative profit by arm, {reps} replications",
-            r.scenario.name
+            "{}: {} ends highest, {} cumulative profit against {}'s {} (median of {reps})",
+            r.scenario.name,
+            arms[top].label,
+            html::money(end(&arms[top]), false),
+            arms[base].label,
+            html::money(end(&arms[base]), false),
         ),
         "cumulative profit (currency)",
         &arms,
     )?;
+    // The baseline's own line (zero) keeps every arm's colour the same as in the other charts.
     let delta: Vec<BandSeries> = r
         .arms
         .iter()
-        .enumerate()
-        .filter(|(k, _)| *k != base)
-        .map(|(_, a)| band_of(&a.name, &a.delta, 1.0))
+        .map(|a| band_of(&a.name, &a.delta, 1.0))
         .collect();
+    let (gain, loss) = (0..delta.len()).filter(|&a| a != base).fold(
+        (None::<usize>, None::<usize>),
+        |(g, l), a| {
+            let better = |x: Option<usize>, up: bool| match x {
+                Some(b) if (end(&delta[a]) > end(&delta[b])) != up => Some(b),
+                _ => Some(a),
+            };
+            (better(g, true), better(l, false))
+        },
+    );
+    let mut finding = Vec::new();
+    if let Some(g) = gain.filter(|&g| end(&delta[g]) > 0.0) {
+        finding.push(format!(
+            "{} gains most ({})",
+            delta[g].label,
+            html::money(end(&delta[g]), true)
+        ));
+    }
+    if let Some(l) = loss.filter(|&l| end(&delta[l]) < 0.0) {
+        finding.push(format!(
+            "{} loses most ({})",
+            delta[l].label,
+            html::money(end(&delta[l]), true)
+        ));
+    }
     let title = format!(
-        "{}: cumulative profit minus {}'s, paired by replication",
-        r.scenario.name, r.arms[base].name
+        "{}: {} against {} by week {} (paired, median)",
+        r.scenario.name,
+        if finding.is_empty() {
+            "no arm moves cumulative profit".to_string()
+        } else {
+            finding.join("; ")
+        },
+        r.arms[base].name,
+        r.options.weeks
     );
     plot::band_chart(
         dir,
@@ -360,10 +451,20 @@ pub fn comparison_charts(r: &RunResult, dir: &Path) -> Result<(), ReportError> {
             hi: c.roi.hi,
         })
         .collect();
-    let title = format!(
-        "{}: return on investment against {} (mean, 95% interval)",
-        r.scenario.name, r.arms[base].name
-    );
+    let best = rows
+        .iter()
+        .filter(|x| x.estimate.is_finite())
+        .max_by(|a, b| a.estimate.total_cmp(&b.estimate));
+    let title = match best {
+        Some(b) => format!(
+            "{}: {} returns most per unit invested, ROI {:.1} against {} (mean, 95% interval)",
+            r.scenario.name, b.label, b.estimate, r.arms[base].name
+        ),
+        None => format!(
+            "{}: no arm invests, so no ROI against {}",
+            r.scenario.name, r.arms[base].name
+        ),
+    };
     plot::interval_chart(
         dir,
         "roi",
@@ -384,10 +485,17 @@ pub fn write_all(
         path: dir.to_path_buf(),
         source,
     })?;
+    // A merged run may not have the text; the resolved scenario stands in for it.
+    let text = if provenance.text.is_empty() {
+        r.scenario.resolved_ron()
+    } else {
+        provenance.text.clone()
+    };
     let files = [
         ("weekly.csv", weekly_csv(r)),
         ("replications.csv", replications_csv(r)),
         ("manifest.json", manifest_json(r, provenance, true)),
+        (SCENARIO_FILE, text),
     ];
     let mut written = Vec::new();
     for (name, text) in files {
@@ -414,5 +522,6 @@ pub fn write_all(
             .map(|f| dir.join(f)),
         );
     }
+    written.push(html::write(dir)?);
     Ok(written)
 }

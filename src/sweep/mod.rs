@@ -1420,6 +1420,7 @@ impl Sweep {
             "description": self.file.description,
             "design": format!("{:?}", self.file.design),
             "factors": r.factors,
+            "factor_settings": self.file.factors,
             "outputs": r.outputs,
             "points": r.points.len(),
             "replications_per_point": r.replications,
@@ -1429,13 +1430,15 @@ impl Sweep {
             "wall_seconds": r.wall_seconds,
             "noise_share": r.outputs.iter().zip(&r.noise_share).map(|(o, s)| (o.clone(), *s)).collect::<BTreeMap<_, _>>(),
             "warnings": r.warnings,
+            "command": crate::report::command_line(),
         });
         write_atomic(
             &out.join("manifest.json"),
             serde_json::to_string_pretty(&manifest)
                 .expect("JSON")
                 .as_bytes(),
-        )
+        )?;
+        crate::report::html::write(out).map(|_| ())
     }
 }
 

@@ -365,6 +365,16 @@ pub fn write(v: &Validation, dir: &Path) -> Result<(), ReportError> {
     })?;
     write_atomic(&dir.join("validation.csv"), validation_csv(v).as_bytes())?;
     write_atomic(&dir.join("validation.txt"), table(v).as_bytes())?;
+    let manifest = serde_json::json!({
+        "chainsim_version": env!("CARGO_PKG_VERSION"),
+        "seed": v.seed,
+        "replications": v.replications,
+        "checks": v.results.len(),
+        "failing": v.failing(),
+        "command": crate::report::command_line(),
+    });
+    let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
+    write_atomic(&dir.join("manifest.json"), text.as_bytes())?;
     for f in &v.figures {
         match &f.kind {
             FigureKind::Intervals { rows, x_label } => {
@@ -375,6 +385,7 @@ pub fn write(v: &Validation, dir: &Path) -> Result<(), ReportError> {
             }
         }
     }
+    crate::report::html::write(dir)?;
     Ok(())
 }
 

@@ -29,6 +29,7 @@ pub fn read_results(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
         "profit.svg",
         "chain.png",
         "chain.svg",
+        "scenario.ron",
     ]
     .iter()
     .map(|f| (f.to_string(), std::fs::read(dir.join(f)).unwrap()))

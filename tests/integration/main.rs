@@ -8,6 +8,7 @@ mod links;
 mod policies;
 mod queueing;
 mod reference;
+mod reports;
 mod scenario_errors;
 mod shards;
 mod sweeps;

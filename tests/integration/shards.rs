@@ -37,7 +37,13 @@ fn outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files = crate::common::read_results(dir);
     let mut manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
-    for k in ["threads", "shards", "wall_seconds", "encounters_per_second"] {
+    for k in [
+        "threads",
+        "shards",
+        "wall_seconds",
+        "encounters_per_second",
+        "command",
+    ] {
         assert!(manifest.get(k).is_some(), "manifest records {k}");
         manifest.as_object_mut().unwrap().remove(k);
     }
