@@ -4,6 +4,7 @@ mod cli;
 mod common;
 mod determinism;
 mod invariants;
+mod lessons;
 mod links;
 mod policies;
 mod queueing;
