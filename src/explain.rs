@@ -399,6 +399,11 @@ fn morale_reason(prev: &MonthState, now: &MonthState, scenario: &Scenario) -> St
                 format!("; {target}")
             }
         }
+        // Morale moving away from its target is the model's week-to-week noise in feelings.
+        _ if (now.morale - prev.morale) * (now.morale_target - prev.morale) < 0.0 => format!(
+            ", away from its target of {:.0}: week-to-week variation in how staff feel (no driver moved much this month)",
+            now.morale_target
+        ),
         _ => format!(
             ", closing the gap to its target of {:.0} (no driver moved much this month)",
             now.morale_target
@@ -507,12 +512,13 @@ fn narrate(scenario: &Scenario, options: &ExplainOptions, months: &[MonthState])
                 format!("{} vacancies open", count(now.vacancies))
             });
         }
-        if now.work_pressure > 1.05
+        // Work pressure is (desired - effective capacity) / effective: above 0, too few hands.
+        if now.work_pressure > 0.05
             && (i == 0 || (now.work_pressure - prev.work_pressure).abs() >= 0.03)
         {
             let mut t = format!(
-                "work pressure {:.2} (demand above capacity)",
-                now.work_pressure
+                "work pressure {:.0}% (the work needs that much more capacity than the staff give)",
+                100.0 * now.work_pressure
             );
             if now.time_factor < 0.99 {
                 let _ = write!(

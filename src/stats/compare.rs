@@ -131,10 +131,20 @@ pub fn compare(arms: &[ArmResult], baseline: usize) -> Vec<ArmComparison> {
                 .zip(base)
                 .map(|(a, b)| a.investment - b.investment)
                 .collect();
+            // ROI needs an investment of its own: where both arms spend about the same (less
+            // than 1% apart, e.g. per-employee costs on different headcounts), the ratio is
+            // noise over a near-zero denominator, so it is left undefined.
             let roi = delta
                 .iter()
                 .zip(&invest)
-                .map(|(d, i)| if *i > 0.0 { d / i } else { f64::NAN });
+                .zip(x.iter().zip(base))
+                .map(|((d, i), (a, b))| {
+                    if *i >= 1.0 && *i >= 0.01 * a.investment.max(b.investment) {
+                        d / i
+                    } else {
+                        f64::NAN
+                    }
+                });
             let mut paid: Vec<f64> = x
                 .iter()
                 .map(|s| s.payback_week)
