@@ -440,17 +440,22 @@ pub fn comparison_charts(r: &RunResult, dir: &Path) -> Result<(), ReportError> {
         "difference in cumulative profit (currency)",
         &delta,
     )?;
-    let rows: Vec<IntervalRow> = comparisons(r)
+    let (colors, rows): (Vec<usize>, Vec<IntervalRow>) = comparisons(r)
         .into_iter()
         .enumerate()
         .filter(|(k, _)| *k != base)
-        .map(|(_, c)| IntervalRow {
-            label: c.arm,
-            estimate: c.roi.mean,
-            lo: c.roi.lo,
-            hi: c.roi.hi,
+        .map(|(k, c)| {
+            (
+                k,
+                IntervalRow {
+                    label: c.arm,
+                    estimate: c.roi.mean,
+                    lo: c.roi.lo,
+                    hi: c.roi.hi,
+                },
+            )
         })
-        .collect();
+        .unzip();
     let best = rows
         .iter()
         .filter(|x| x.estimate.is_finite())
@@ -465,12 +470,13 @@ pub fn comparison_charts(r: &RunResult, dir: &Path) -> Result<(), ReportError> {
             r.scenario.name, r.arms[base].name
         ),
     };
-    plot::interval_chart(
+    plot::interval_chart_coloured(
         dir,
         "roi",
         &title,
         "ROI = difference in NPV / present value of the investment",
         &rows,
+        &colors,
     )?;
     Ok(())
 }

@@ -156,6 +156,20 @@ pub fn interval_chart(
     x_label: &str,
     rows: &[IntervalRow],
 ) -> Result<(), PlotError> {
+    let colors: Vec<usize> = (0..rows.len()).collect();
+    interval_chart_coloured(dir, stem, title, x_label, rows, &colors)
+}
+
+/// [`interval_chart`] with row `i` drawn in palette colour `colors[i]`, so that a row keeps
+/// the colour its arm has in the other charts (e.g. when the baseline has no row).
+pub fn interval_chart_coloured(
+    dir: &Path,
+    stem: &str,
+    title: &str,
+    x_label: &str,
+    rows: &[IntervalRow],
+    colors: &[usize],
+) -> Result<(), PlotError> {
     write_chart(
         dir,
         stem,
@@ -163,6 +177,7 @@ pub fn interval_chart(
             title,
             x_label,
             rows,
+            colors,
         },
     )
 }
@@ -171,11 +186,12 @@ struct IntervalChart<'a> {
     title: &'a str,
     x_label: &'a str,
     rows: &'a [IntervalRow],
+    colors: &'a [usize],
 }
 
 impl Chart for IntervalChart<'_> {
     fn size(&self) -> (u32, u32) {
-        (1200, 220 + 70 * self.rows.len().max(1) as u32)
+        (PROFIT_SIZE.0, 220 + 70 * self.rows.len().max(1) as u32)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
@@ -199,8 +215,12 @@ impl Chart for IntervalChart<'_> {
         }
         let pad = 0.08 * (hi - lo);
         let n = self.rows.len().max(1);
+        let title_size = fitted_size(root, self.title, 26.0);
         let mut chart = ChartBuilder::on(root)
-            .caption(self.title, text_style(26.0, BLACK, HPos::Center, VPos::Top))
+            .caption(
+                self.title,
+                text_style(title_size, BLACK, HPos::Center, VPos::Top),
+            )
             .margin(20)
             .x_label_area_size(60)
             .y_label_area_size(
@@ -236,7 +256,7 @@ impl Chart for IntervalChart<'_> {
         )))?;
         for (i, r) in self.rows.iter().enumerate() {
             let y = i as f64;
-            let c = color(i);
+            let c = color(self.colors.get(i).copied().unwrap_or(i));
             if let (Some(a), Some(b)) = (finite(r.lo), finite(r.hi)) {
                 chart.draw_series(std::iter::once(PathElement::new(
                     vec![(a, y), (b, y)],
@@ -266,7 +286,7 @@ impl Chart for IntervalChart<'_> {
 /// a single legend.
 ///
 /// The legend takes the label of series `i` from the first panel that has
-/// one. The image is 1500x1100 for up to 3 rows and grows 300 px per extra
+/// one. The image is 1600x1100 for up to 3 rows and grows 300 px per extra
 /// row. `dir` is created if missing; files are replaced atomically. Empty
 /// input (no panels, or panels without finite data) draws "no data" notes
 /// and returns `Ok(())`.
@@ -290,8 +310,9 @@ static FONT_BYTES: &[u8] = include_bytes!(concat!(
     "/assets/fonts/DejaVuSans.ttf"
 ));
 
-const PROFIT_SIZE: (u32, u32) = (1400, 900);
-const DASH_WIDTH: u32 = 1500;
+/// Every chart is slide-shaped, 1600 x 900 (16:9), or as wide with the height its rows need.
+const PROFIT_SIZE: (u32, u32) = (1600, 900);
+const DASH_WIDTH: u32 = 1600;
 const DASH_MIN_HEIGHT: u32 = 1100;
 const DASH_ROW_HEIGHT: u32 = 300;
 const DASH_COLUMNS: usize = 3;
@@ -542,11 +563,26 @@ fn text_style(size: f64, color: RGBColor, h: HPos, v: VPos) -> TextStyle<'static
     }
 }
 
+/// The largest font size up to `max` (at least 14) at which `text` fits the area's width with
+/// a margin: titles that state a finding can be long, and must not run off the page.
+fn fitted_size<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, text: &str, max: f64) -> f64 {
+    let room = f64::from(area.dim_in_pixel().0) - 40.0;
+    let mut size = max;
+    while size > 14.0 {
+        match area.estimate_text_size(text, &text_style(size, BLACK, HPos::Center, VPos::Top)) {
+            Ok((w, _)) if f64::from(w) > room => size -= 1.0,
+            _ => break,
+        }
+    }
+    size
+}
+
 /// Title and the note explaining what line and bands mean, centred at the top.
 fn draw_header<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str) -> DrawResult<DB> {
     let (w, _) = area.dim_in_pixel();
     let cx = (w / 2) as i32;
-    let title_style = text_style(34.0, BLACK, HPos::Center, VPos::Top);
+    let size = fitted_size(area, title, 34.0);
+    let title_style = text_style(size, BLACK, HPos::Center, VPos::Top);
     area.draw(&Text::new(title.to_owned(), (cx, 14), title_style))?;
     let note_style = text_style(17.0, NOTE_COLOR, HPos::Center, VPos::Top);
     area.draw(&Text::new(BAND_NOTE, (cx, 60), note_style))?;
@@ -1177,7 +1213,7 @@ struct ScatterChart<'a> {
 
 impl Chart for ScatterChart<'_> {
     fn size(&self) -> (u32, u32) {
-        (1200, 900)
+        PROFIT_SIZE
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
@@ -1196,8 +1232,12 @@ impl Chart for ScatterChart<'_> {
                 * 1.15
         };
         let (xmax, ymax) = (max(|p| p.x), max(|p| p.y));
+        let title_size = fitted_size(root, self.title, 26.0);
         let mut chart = ChartBuilder::on(root)
-            .caption(self.title, text_style(26.0, BLACK, HPos::Center, VPos::Top))
+            .caption(
+                self.title,
+                text_style(title_size, BLACK, HPos::Center, VPos::Top),
+            )
             .margin(30)
             .x_label_area_size(70)
             .y_label_area_size(110)
@@ -1276,7 +1316,7 @@ struct HeatmapChart<'a> {
 
 impl Chart for HeatmapChart<'_> {
     fn size(&self) -> (u32, u32) {
-        (1200, 900)
+        PROFIT_SIZE
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
@@ -1292,8 +1332,12 @@ impl Chart for HeatmapChart<'_> {
         let lo = all.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = all.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let span = if hi > lo { hi - lo } else { 1.0 };
+        let title_size = fitted_size(root, self.title, 26.0);
         let mut chart = ChartBuilder::on(root)
-            .caption(self.title, text_style(26.0, BLACK, HPos::Center, VPos::Top))
+            .caption(
+                self.title,
+                text_style(title_size, BLACK, HPos::Center, VPos::Top),
+            )
             .margin(30)
             .x_label_area_size(70)
             .y_label_area_size(130)
