@@ -84,6 +84,16 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), ReportError> {
     fs::rename(&tmp, path).map_err(err)
 }
 
+/// A CSV field quoted as RFC 4180 asks: in double quotes, with quotes doubled, when it holds a
+/// comma, a quote or a line break (arm names are the user's free text).
+pub fn csv_field(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\"")).into()
+    } else {
+        text.into()
+    }
+}
+
 fn num(x: f64) -> String {
     if x.is_finite() {
         format!("{x}")
@@ -108,7 +118,7 @@ pub fn weekly_csv(r: &RunResult) -> String {
                     let _ = writeln!(
                         s,
                         "{},{site},{week},{},{},{},{},{},{},{}",
-                        arm.name,
+                        csv_field(&arm.name),
                         m.name(),
                         num(c.mean),
                         num(c.p[0]),
@@ -148,7 +158,13 @@ pub fn replications_csv(r: &RunResult) -> String {
             ]
             .map(num)
             .join(",");
-            let _ = writeln!(s, "{},{},{cols},{}", arm.name, x.replication, x.encounters);
+            let _ = writeln!(
+                s,
+                "{},{},{cols},{}",
+                csv_field(&arm.name),
+                x.replication,
+                x.encounters
+            );
         }
     }
     s
@@ -171,7 +187,7 @@ pub fn comparison_csv(r: &RunResult) -> String {
         let _ = writeln!(
             s,
             "{},{},{},{},{},{},{},{},{},{},{},{}",
-            c.arm,
+            csv_field(&c.arm),
             k == base,
             c.replications,
             i(&c.npv),

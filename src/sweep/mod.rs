@@ -1134,13 +1134,7 @@ enum PlanShape {
 fn csv_row(fields: &[String]) -> String {
     fields
         .iter()
-        .map(|f| {
-            if f.contains([',', '"', '\n']) {
-                format!("\"{}\"", f.replace('"', "\"\""))
-            } else {
-                f.clone()
-            }
-        })
+        .map(|f| crate::report::csv_field(f))
         .collect::<Vec<_>>()
         .join(",")
 }

@@ -377,3 +377,39 @@ fn the_explanation_names_surface_acting_only_where_it_happens() {
     assert!(!cut.text.contains("surface acting"), "{}", cut.text);
     assert!(cut.months.iter().all(|m| m.strain == 0.0));
 }
+
+#[test]
+fn csv_files_read_back_in_a_spreadsheet_whatever_the_arm_names() {
+    let mut s = small(3);
+    s.arms.push(chainsim::scenario::Arm {
+        name: "tools, \"new\"\nline".into(),
+        ..Default::default()
+    });
+    let options = RunOptions {
+        replications: 2,
+        seed: 1,
+        threads: 1,
+        weeks: s.weeks,
+        progress: false,
+        ..RunOptions::from_scenario(&s)
+    };
+    let r = runner::run(&s, &options).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    chainsim::report::write_all(&r, &chainsim::report::Provenance::of("t", "t"), dir.path())
+        .unwrap();
+    for file in ["weekly.csv", "replications.csv", "comparison.csv"] {
+        let mut reader = csv::Reader::from_path(dir.path().join(file)).unwrap();
+        let width = reader.headers().unwrap().len();
+        let mut names = std::collections::BTreeSet::new();
+        for rec in reader.records() {
+            let rec = rec.unwrap_or_else(|e| panic!("{file}: {e}"));
+            assert_eq!(rec.len(), width, "{file}: a row of another width");
+            names.insert(rec[0].to_string());
+        }
+        assert_eq!(
+            names.into_iter().collect::<Vec<_>>(),
+            vec!["baseline".to_string(), "tools, \"new\"\nline".to_string()],
+            "{file}"
+        );
+    }
+}
