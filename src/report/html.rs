@@ -1208,15 +1208,15 @@ fn validation_page(dir: &Path) -> Result<String, ReportError> {
         };
         let _ = writeln!(
             b,
-            "<tr><td><code>{}</code><br>{}{detail}</td><td>{}</td><td>{}</td><td class=\"num\">{}{ci} {}</td><td class=\"num\">{} ({}) [{}, {}]</td><td class=\"{class}\">{result}</td></tr>",
+            "<tr><td><code>{}</code><br>{}{detail}</td><td>{}</td><td>{}</td><td class=\"num\">{}{ci} {}<br><span class=\"small\">n = {} replications</span></td><td class=\"num\">{} [{}, {}]</td><td class=\"{class}\">{result}</td></tr>",
             esc(s(r, "id")),
             esc(s(r, "fact")),
             esc(s(r, "published")),
             esc(s(r, "source")),
             number(f(r, "estimate")),
             esc(s(r, "unit")),
+            esc(s(r, "replications")),
             esc(s(r, "rule")),
-            s(r, "replications"),
             band("band_lo"),
             band("band_hi"),
         );

@@ -226,7 +226,7 @@ impl Chart for IntervalChart<'_> {
             .y_label_area_size(
                 self.rows
                     .iter()
-                    .map(|r| 40 + 9 * r.label.chars().count() as u32)
+                    .map(|r| 40 + 11 * r.label.chars().count() as u32)
                     .max()
                     .unwrap_or(0)
                     .clamp(220, 520),
@@ -247,8 +247,8 @@ impl Chart for IntervalChart<'_> {
             })
             .x_desc(self.x_label)
             .x_label_formatter(&|x| format_tick(*x, (hi - lo) / 8.0))
-            .label_style(text_style(16.0, BLACK, HPos::Center, VPos::Center))
-            .axis_desc_style(text_style(18.0, BLACK, HPos::Center, VPos::Center))
+            .label_style(text_style(LABEL_FONT, BLACK, HPos::Center, VPos::Center))
+            .axis_desc_style(text_style(AXIS_FONT, BLACK, HPos::Center, VPos::Center))
             .draw()?;
         chart.draw_series(std::iter::once(PathElement::new(
             vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
@@ -271,7 +271,7 @@ impl Chart for IntervalChart<'_> {
                     chart.draw_series(std::iter::once(Text::new(
                         "n/a",
                         (0.0, y),
-                        text_style(16.0, BLACK, HPos::Left, VPos::Center),
+                        text_style(LABEL_FONT, BLACK, HPos::Left, VPos::Center),
                     )))?;
                 }
             }
@@ -591,6 +591,10 @@ fn draw_header<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str) -
 
 const HEADER_HEIGHT: u32 = 92;
 const LEGEND_FONT: f64 = 19.0;
+/// Tick labels of every full-size chart (the dashboard's small multiples use smaller ones).
+const LABEL_FONT: f64 = 20.0;
+/// Axis descriptions of every full-size chart.
+const AXIS_FONT: f64 = 22.0;
 const LEGEND_ROW: i32 = 30;
 const SWATCH: i32 = 40;
 /// Beyond this many rows the legend would crowd out the plot itself.
@@ -804,8 +808,8 @@ impl Chart for ProfitChart<'_> {
             .x_labels(13)
             .y_labels(Y_LABELS)
             .y_label_formatter(&y_fmt)
-            .label_style((FONT, 18))
-            .axis_desc_style((FONT, 22))
+            .label_style((FONT, LABEL_FONT))
+            .axis_desc_style((FONT, AXIS_FONT))
             .bold_line_style(GRID_COLOR.stroke_width(1))
             .light_line_style(TRANSPARENT)
             .draw()?;
@@ -1248,8 +1252,8 @@ impl Chart for ScatterChart<'_> {
             .y_desc(self.y_label)
             .x_label_formatter(&|x| format_tick(*x, xmax / 8.0))
             .y_label_formatter(&|y| format_tick(*y, ymax / 8.0))
-            .label_style(text_style(16.0, BLACK, HPos::Center, VPos::Center))
-            .axis_desc_style(text_style(18.0, BLACK, HPos::Center, VPos::Center))
+            .label_style(text_style(LABEL_FONT, BLACK, HPos::Center, VPos::Center))
+            .axis_desc_style(text_style(AXIS_FONT, BLACK, HPos::Center, VPos::Center))
             .draw()?;
         for (i, p) in finite.iter().enumerate() {
             let c = color(i);
@@ -1257,7 +1261,7 @@ impl Chart for ScatterChart<'_> {
             chart.draw_series(std::iter::once(Text::new(
                 format!("  {}", p.label),
                 (p.x, p.y),
-                text_style(16.0, BLACK, HPos::Left, VPos::Center),
+                text_style(LABEL_FONT, BLACK, HPos::Left, VPos::Center),
             )))?;
         }
         if finite.is_empty() {
@@ -1361,8 +1365,8 @@ impl Chart for HeatmapChart<'_> {
             .y_label_formatter(&|y| pick(&yl, *y))
             .x_desc(self.x_label)
             .y_desc(self.y_label)
-            .label_style(text_style(16.0, BLACK, HPos::Center, VPos::Center))
-            .axis_desc_style(text_style(18.0, BLACK, HPos::Center, VPos::Center))
+            .label_style(text_style(LABEL_FONT, BLACK, HPos::Center, VPos::Center))
+            .axis_desc_style(text_style(AXIS_FONT, BLACK, HPos::Center, VPos::Center))
             .draw()?;
         for (i, column) in self.values.iter().enumerate() {
             for (j, &v) in column.iter().enumerate() {
