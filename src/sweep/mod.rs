@@ -1325,10 +1325,17 @@ impl Sweep {
                     })
                     .collect();
                 rows.sort_by(|a, b| (a.hi - a.lo).total_cmp(&(b.hi - b.lo)));
+                let finding = rows.last().map_or(String::new(), |top| {
+                    format!(
+                        "{} moves it most (by {} over its range); ",
+                        top.label,
+                        fmt(top.hi - top.lo)
+                    )
+                });
                 plot::interval_chart(
                     out,
                     "tornado",
-                    &format!("Tornado: what moves {o} (base {})", fmt(base)),
+                    &format!("Tornado of {o}: {finding}base {}", fmt(base)),
                     "change from the base, low to high end of each factor (dot: high end)",
                     &rows,
                 )?;
@@ -1353,13 +1360,29 @@ impl Sweep {
                     label: short(&r.factors[i]),
                     levels: labels(&values[i]),
                 };
+                // The finding: where on the grid the output is highest.
+                let mut best: Option<(usize, usize, f64)> = None;
+                for (i, row) in cells.iter().enumerate() {
+                    for (j, &v) in row.iter().enumerate() {
+                        if v.is_finite() && best.is_none_or(|b| v > b.2) {
+                            best = Some((i, j, v));
+                        }
+                    }
+                }
+                let finding = best.map_or(String::new(), |(i, j, v)| {
+                    format!(
+                        "highest ({}) at {} {} and {} {}; ",
+                        fmt(v),
+                        short(&r.factors[0]),
+                        fmt(values[0][i]),
+                        short(&r.factors[1]),
+                        fmt(values[1][j])
+                    )
+                });
                 plot::heatmap_chart(
                     out,
                     "heatmap",
-                    &format!(
-                        "{o} over a two-factor grid (mean of {} replications)",
-                        r.replications
-                    ),
+                    &format!("{o}: {finding}mean of {} replications", r.replications),
                     &axis(0),
                     &axis(1),
                     &cells,
@@ -1375,10 +1398,17 @@ impl Sweep {
                         y: get(f, o, "sigma").0,
                     })
                     .collect();
+                let finding = pts
+                    .iter()
+                    .filter(|p| p.x.is_finite())
+                    .max_by(|a, b| a.x.total_cmp(&b.x))
+                    .map_or(String::new(), |p| {
+                        format!("{} matters most (mu* {})", p.label, fmt(p.x))
+                    });
                 plot::scatter_chart(
                     out,
                     "morris",
-                    &format!("Morris screening of {o}: importance against nonlinearity"),
+                    &format!("Morris screening of {o}: {finding}"),
                     "mu* (mean |elementary effect|, per unit of the factor's range)",
                     "sigma (spread of the effects: interactions, nonlinearity)",
                     &pts,
@@ -1397,10 +1427,19 @@ impl Sweep {
                         });
                     }
                 }
+                let finding = r
+                    .factors
+                    .iter()
+                    .map(|f| (short(f), get(f, o, "total").0))
+                    .filter(|x| x.1.is_finite())
+                    .max_by(|a, b| a.1.total_cmp(&b.1))
+                    .map_or(String::new(), |(f, t)| {
+                        format!("{f} drives {:.0}% of its variance (total index)", 100.0 * t)
+                    });
                 plot::interval_chart(
                     out,
                     "sobol",
-                    &format!("Sobol' indices of {o}: share of its variance each factor drives"),
+                    &format!("Sobol' indices of {o}: {finding}"),
                     "index (bootstrap 95% interval)",
                     &rows,
                 )?;
