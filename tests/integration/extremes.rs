@@ -376,3 +376,47 @@ proptest! {
         check_replications(&s, seed);
     }
 }
+
+/// The kinds of scenario the random search failed on, pinned: each sent a stock to infinity or
+/// NaN, hired without bound, or let a slot serve two customers at once before its fix.
+#[test]
+fn model_regressions_found_by_the_random_scenarios() {
+    let base = || {
+        let mut s = fixture("extreme_one_employee.ron");
+        s.weeks = 30;
+        s
+    };
+    // Slack and a strong elasticity: the service standard compounded to infinity.
+    let mut compounding = base();
+    compounding.employees.corner_cutting_elasticity = 13.5;
+    compounding.employees.standard_recovery_weeks = 26.0;
+    compounding.demand.visits_per_customer_per_week = 0.05;
+    // Time constants under a week: each weekly step overshot its target and diverged.
+    let mut fast = base();
+    fast.employees.pressure_perception_weeks = 0.1;
+    fast.employees.morale_time_constant_weeks = 0.1;
+    fast.employees.strain_time_constant_weeks = 0.1;
+    fast.employees.short_fatigue_weeks = 0.1;
+    fast.isq.staffing_smoothing_weeks = 0.1;
+    fast.employees.headcount_perception_weeks = 0.1;
+    // Everyone always absent: the headcount management wanted was infinite.
+    let mut absent = base();
+    absent.employees.absence_probability = 1.0;
+    // Services longer than a day and frequent quits: a hire took a slot still serving.
+    let mut slow = base();
+    slow.sites.employees_per_site = 3;
+    slow.employees.rookie_effectiveness = 0.001;
+    slow.employees.expected_tenure_weeks = 2.0;
+    slow.employees.hiring_delay_weeks = 0.2;
+    for (what, s) in [
+        ("compounding standard", compounding),
+        ("fast time constants", fast),
+        ("everyone absent", absent),
+        ("day-long services", slow),
+    ] {
+        assert!(s.problems().is_empty(), "{what}: {:?}", s.problems());
+        for seed in 0..4 {
+            check_replications(&s, seed);
+        }
+    }
+}
