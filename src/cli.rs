@@ -2,14 +2,17 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Parser, Subcommand};
 
 use chainsim::ledger::Line;
 use chainsim::model::Metric;
 use chainsim::report::{self, Provenance};
-use chainsim::runner::{self, Partial, RunOptions, RunResult, Shard};
-use chainsim::scenario::{DEFAULT_SCENARIO_LABEL, DEFAULT_SCENARIO_RON, Scenario, ScenarioError};
+use chainsim::runner::{self, Interrupt, Partial, RunOptions, RunResult, Shard};
+use chainsim::scenario::{
+    DEFAULT_SCENARIO_LABEL, DEFAULT_SCENARIO_RON, MAX_REPLICATIONS, Scenario, ScenarioError,
+};
 
 /// chainsim: simulate the service-profit chain with agents and events.
 #[derive(Debug, Parser)]
@@ -159,6 +162,31 @@ pub enum Failure {
     Input(String),
     /// Failures while running or writing: exit 1.
     Runtime(String),
+    /// Stopped by Ctrl-C after writing what was complete: exit 130 (128 + SIGINT).
+    Interrupted(String),
+}
+
+/// Set by the first Ctrl-C; runs and sweeps stop starting replications once it is.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Makes Ctrl-C stop the work gracefully: the first press asks the run to stop after the
+/// replications in flight (it then writes what is complete); a second press quits at once.
+/// Returns the interrupt to give the run.
+fn catch_ctrl_c() -> Interrupt {
+    let installed = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            eprintln!("\ninterrupted again: quitting without writing");
+            std::process::exit(130);
+        }
+        eprintln!(
+            "\ninterrupted: finishing the replications in flight, then writing what is complete (Ctrl-C again quits at once)"
+        );
+    });
+    if let Err(e) = installed {
+        // Without the handler Ctrl-C still stops the process; only the partial results are lost.
+        eprintln!("warning: cannot catch Ctrl-C ({e}); an interrupted run will write nothing");
+    }
+    Interrupt::on(&INTERRUPTED)
 }
 
 /// Runs the parsed command line.
@@ -231,16 +259,17 @@ fn sweep(
     force: bool,
 ) -> Result<(), Failure> {
     use chainsim::sweep::Sweep;
-    if let Some(r) = reps
-        && r < 2
-    {
-        return Err(Failure::Input(format!(
-            "--reps: expected at least 2 (replication noise needs two), found {r}"
-        )));
+    if let Some(r) = reps {
+        if r < 2 {
+            return Err(Failure::Input(format!(
+                "--reps: expected at least 2 (replication noise needs two), found {r}"
+            )));
+        }
+        at_most("reps", r, chainsim::sweep::MAX_REPLICATIONS_PER_POINT)?;
     }
     let threads = positive("threads", threads)?.unwrap_or(0);
     let sweep = Sweep::load(file).map_err(|e| Failure::Input(e.to_string()))?;
-    runner::check_memory(&sweep.base, threads, runner::available_memory_bytes())
+    runner::check_memory(&sweep.heaviest(), threads, runner::available_memory_bytes())
         .map_err(Failure::Input)?;
     let out = output_dir(out, chainsim::sweep::default_out(&sweep), force)?;
     let pool = rayon::ThreadPoolBuilder::new()
@@ -254,9 +283,27 @@ fn sweep(
         sweep.file.design,
         sweep.seed()
     );
+    let interrupt = catch_ctrl_c();
     let result = pool
-        .install(|| sweep.run_shard(reps, shard, &out))
-        .map_err(|e| Failure::Runtime(e.to_string()))?;
+        .install(|| sweep.run_shard(reps, shard, &out, interrupt))
+        .map_err(|e| match e {
+            chainsim::sweep::SweepError::Write(w) => Failure::Runtime(w.to_string()),
+            other => Failure::Input(other.to_string()),
+        })?;
+    if let Some(planned) = result.interrupted_at {
+        return Err(Failure::Interrupted(if shard == Shard::WHOLE {
+            format!(
+                "interrupted: wrote the {} of {planned} points completed to {} (sweep.csv; manifest.json says \"complete\": false; no indices or charts: they need the whole design)",
+                result.points.len(),
+                out.join("sweep.csv").display()
+            )
+        } else {
+            format!(
+                "interrupted: sweep shard {}/{} stopped before its end, so nothing was written (merge needs whole shards); run it again",
+                shard.index, shard.count
+            )
+        }));
+    }
     if shard != Shard::WHOLE {
         println!(
             "sweep shard {}/{}: {} points, {} simulations in {:.1} s; wrote {} (combine the shards with `chainsim merge`)",
@@ -285,6 +332,7 @@ fn validate(
             "--reps: expected at least 2 (intervals need two replications), found {reps}"
         )));
     }
+    at_most("reps", reps, MAX_REPLICATIONS)?;
     for name in options.only.iter().flatten() {
         if !chainsim::validate::EXPERIMENTS.contains(&name.as_str()) {
             return Err(Failure::Input(format!(
@@ -300,6 +348,7 @@ fn validate(
         .map_err(|e| Failure::Runtime(format!("cannot start worker threads: {e}")))?;
     eprintln!("chainsim validate: {reps} replications per arm, seed {seed}");
     let started = std::time::Instant::now();
+    create_out(out)?;
     let v = pool.install(|| chainsim::validate::validate(&options));
     print!("{}", chainsim::validate::table(&v));
     chainsim::validate::write(&v, out).map_err(|e| Failure::Runtime(e.to_string()))?;
@@ -404,7 +453,7 @@ fn load(path: Option<&Path>) -> Result<(Scenario, Provenance), ScenarioError> {
     match path {
         Some(p) => {
             let file = p.display().to_string();
-            let text = std::fs::read_to_string(p).map_err(|source| ScenarioError::Read {
+            let text = chainsim::scenario::read_text(p).map_err(|source| ScenarioError::Read {
                 file: file.clone(),
                 source,
             })?;
@@ -417,6 +466,16 @@ fn load(path: Option<&Path>) -> Result<(Scenario, Provenance), ScenarioError> {
     }
 }
 
+/// `value` of `--flag` if it is at most `max`; an input error saying both otherwise.
+fn at_most(flag: &str, value: u32, max: u32) -> Result<u32, Failure> {
+    if value > max {
+        return Err(Failure::Input(format!(
+            "--{flag}: expected at most {max}, found {value}"
+        )));
+    }
+    Ok(value)
+}
+
 fn positive<T: PartialEq + Default + std::fmt::Display>(
     flag: &str,
     v: Option<T>,
@@ -427,6 +486,13 @@ fn positive<T: PartialEq + Default + std::fmt::Display>(
         ))),
         v => Ok(v),
     }
+}
+
+/// Creates the output directory before any long work, so an unwritable `--out` (under a
+/// regular file, on a read-only disk) fails at once rather than after the simulation.
+fn create_out(out: &Path) -> Result<(), Failure> {
+    std::fs::create_dir_all(out)
+        .map_err(|e| Failure::Runtime(format!("cannot write '{}': {e}", out.display())))
 }
 
 /// Whether `path` is a directory with something in it.
@@ -471,7 +537,7 @@ fn run(args: RunArgs, force: bool) -> Result<(), Failure> {
     let mut options = RunOptions::from_scenario(&scenario);
     options.progress = true;
     if let Some(r) = positive("reps", args.reps)? {
-        options.replications = r;
+        options.replications = at_most("reps", r, MAX_REPLICATIONS)?;
     }
     if let Some(w) = positive("weeks", args.weeks)? {
         if w > chainsim::scenario::MAX_WEEKS {
@@ -509,27 +575,31 @@ fn run(args: RunArgs, force: bool) -> Result<(), Failure> {
     sized.weeks = options.weeks;
     runner::check_memory(&sized, options.threads, runner::available_memory_bytes())
         .map_err(Failure::Input)?;
+    if let Some(p) = args.precision {
+        if !(p.is_finite() && p > 0.0) {
+            return Err(Failure::Input(format!(
+                "--precision: expected an amount greater than 0, found {p}"
+            )));
+        }
+        if scenario.arms.len() < 2 {
+            return Err(Failure::Input(
+                "--precision: expected a scenario with at least two arms to compare, found one"
+                    .into(),
+            ));
+        }
+        if args.shard.is_some() {
+            return Err(Failure::Input(
+                "--precision cannot be combined with --shard: shards need a fixed --reps".into(),
+            ));
+        }
+        at_most("max-reps", args.max_reps, MAX_REPLICATIONS)?;
+    }
+    create_out(&out)?;
+    options.interrupt = catch_ctrl_c();
     let mut partial = match args.precision {
         None => runner::run_partial(&scenario, &options, &provenance.file, &provenance.sha256)
             .map_err(|e| Failure::Runtime(e.to_string()))?,
         Some(p) => {
-            if !(p.is_finite() && p > 0.0) {
-                return Err(Failure::Input(format!(
-                    "--precision: expected an amount greater than 0, found {p}"
-                )));
-            }
-            if scenario.arms.len() < 2 {
-                return Err(Failure::Input(
-                    "--precision: expected a scenario with at least two arms to compare, found one"
-                        .into(),
-                ));
-            }
-            if args.shard.is_some() {
-                return Err(Failure::Input(
-                    "--precision cannot be combined with --shard: shards need a fixed --reps"
-                        .into(),
-                ));
-            }
             let (partial, reached) = runner::run_to_precision(
                 &scenario,
                 &options,
@@ -544,7 +614,7 @@ fn run(args: RunArgs, force: bool) -> Result<(), Failure> {
                     "precision reached: every ΔNPV half-width <= {p} after {} replications",
                     partial.replications
                 );
-            } else {
+            } else if partial.interrupted_at.is_none() {
                 eprintln!(
                     "precision NOT reached: stopped at --max-reps {} with a ΔNPV half-width above {p}; raise --max-reps",
                     partial.replications
@@ -555,6 +625,13 @@ fn run(args: RunArgs, force: bool) -> Result<(), Failure> {
     };
     partial.scenario_text = provenance.text.clone();
     if options.shard != Shard::WHOLE {
+        if partial.interrupted_at.is_some() {
+            // A shard merges only whole; its replications are not a shorter run's.
+            return Err(Failure::Interrupted(format!(
+                "interrupted: shard {}/{} stopped before its end, so nothing was written (merge needs whole shards); run it again",
+                options.shard.index, options.shard.count
+            )));
+        }
         let path =
             report::write_partial(&partial, &out).map_err(|e| Failure::Runtime(e.to_string()))?;
         println!(
@@ -567,7 +644,16 @@ fn run(args: RunArgs, force: bool) -> Result<(), Failure> {
         );
         return Ok(());
     }
-    write_and_summarise(&partial.finish(), &provenance, &out)
+    let result = partial.finish();
+    write_and_summarise(&result, &provenance, &out)?;
+    match result.interrupted_at {
+        None => Ok(()),
+        Some(requested) => Err(Failure::Interrupted(format!(
+            "interrupted: wrote {} of {requested} replications to {} (each file as a run of {0} replications would write it; manifest.json says \"complete\": false)",
+            result.options.replications,
+            out.display()
+        ))),
+    }
 }
 
 fn write_and_summarise(

@@ -1,5 +1,5 @@
 //! The `chainsim` binary: parse, dispatch, print errors, exit with 2 for bad input, 1 for
-//! failures while running.
+//! failures while running, 130 when Ctrl-C stopped a run (after writing what was complete).
 
 mod cli;
 
@@ -16,6 +16,10 @@ fn main() {
         Err(cli::Failure::Runtime(msg)) => {
             eprintln!("error: {msg}");
             std::process::exit(1);
+        }
+        Err(cli::Failure::Interrupted(msg)) => {
+            eprintln!("{msg}");
+            std::process::exit(130);
         }
     }
 }

@@ -3,6 +3,7 @@
 //! merge is exact integer addition: results do not depend on thread count, order or sharding,
 //! and memory does not grow with the number of replications.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -32,6 +33,37 @@ pub struct RunOptions {
     /// First replication to run (replications `first_replication..replications`); lets a
     /// precision-driven run add replications in deterministic batches.
     pub first_replication: u32,
+    /// Where the run looks to know it should stop early (Ctrl-C).
+    pub interrupt: Interrupt,
+}
+
+/// A request to stop a run early, set from outside (a Ctrl-C handler) and checked before each
+/// replication starts: replications already running finish, later ones do not start, and the
+/// run keeps the replications completed in order, so its result is exactly a shorter run's.
+/// The default never stops.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Interrupt(Option<&'static AtomicBool>);
+
+impl Interrupt {
+    /// Stops when `flag` is set.
+    pub fn on(flag: &'static AtomicBool) -> Interrupt {
+        Interrupt(Some(flag))
+    }
+
+    /// Whether a stop has been requested.
+    pub fn requested(self) -> bool {
+        self.0.is_some_and(|f| f.load(Ordering::Relaxed))
+    }
+}
+
+impl PartialEq for Interrupt {
+    /// Two interrupts are equal when they watch the same flag (or none).
+    fn eq(&self, other: &Interrupt) -> bool {
+        match (self.0, other.0) {
+            (Some(a), Some(b)) => std::ptr::eq(a, b),
+            (a, b) => a.is_none() && b.is_none(),
+        }
+    }
 }
 
 /// A share of the replications: shard `index` of `count` (1-based) runs every replication `r`
@@ -84,6 +116,7 @@ impl RunOptions {
             progress: false,
             shard: Shard::WHOLE,
             first_replication: 0,
+            interrupt: Interrupt::default(),
         }
     }
 }
@@ -226,6 +259,10 @@ pub struct Partial {
     pub metrics: Vec<String>,
     /// Aggregates per arm.
     pub arms: Vec<ArmAggregate>,
+    /// If the run was interrupted: the replications it was asked for (`replications` then
+    /// counts those completed, replications `0..replications`). None: it ran to the end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupted_at: Option<u32>,
 }
 
 /// Results of one arm.
@@ -262,6 +299,9 @@ pub struct RunResult {
     pub wall_seconds: f64,
     /// Shards the result was merged from (1 for a single run).
     pub shards: usize,
+    /// If the run was interrupted, the replications it was asked for (`options.replications`
+    /// counts those completed). None: the run is complete.
+    pub interrupted_at: Option<u32>,
 }
 
 impl RunResult {
@@ -439,6 +479,7 @@ impl Partial {
             a.merge(b);
         }
         self.scenario.replications = self.replications;
+        self.interrupted_at = later.interrupted_at;
     }
 
     /// Whether this covers every replication of the run.
@@ -473,6 +514,7 @@ impl Partial {
             encounters: self.encounters,
             wall_seconds: self.wall_seconds.iter().sum(),
             shards: self.shards.len(),
+            interrupted_at: self.interrupted_at,
         }
     }
 }
@@ -680,14 +722,19 @@ pub fn run_partial(
     let started = Instant::now();
     // Batches bound the replications in flight; each is folded in as soon as it is done.
     let batch = (threads * 4).max(1);
+    let mut done = 0usize;
     for chunk in reps.chunks(batch) {
         let jobs: Vec<(u32, usize)> = chunk
             .iter()
             .flat_map(|&r| (0..arms.len()).map(move |a| (r, a)))
             .collect();
-        let results: Vec<(Vec<f64>, ReplicationSummary, Vec<f64>)> = pool.install(|| {
+        type Job = Option<(Vec<f64>, ReplicationSummary, Vec<f64>)>;
+        let results: Vec<Job> = pool.install(|| {
             jobs.par_iter()
                 .map(|&(r, a)| {
+                    if options.interrupt.requested() {
+                        return None;
+                    }
                     // Arms share the replication's streams: common random numbers.
                     let out = simulate_arm(
                         &scenario,
@@ -700,14 +747,22 @@ pub fn run_partial(
                     let values = cell_values(&out, &metrics, sites, weeks);
                     let summary = summarise(&scenario, r, &out);
                     bar.inc(1);
-                    (values, summary, cumulative_profit(&out))
+                    Some((values, summary, cumulative_profit(&out)))
                 })
                 .collect()
         });
         // Jobs are replication-major, so each replication's arms sit together: pair them.
-        for rep in results.chunks(arms.len()) {
+        // After an interrupt only the replications completed in order are kept (a later one
+        // may have finished before an earlier one was skipped): the result is a shorter run's.
+        let whole = results
+            .chunks(arms.len())
+            .take_while(|rep| rep.iter().all(Option::is_some))
+            .count();
+        done += whole;
+        for rep in results.chunks(arms.len()).take(whole) {
+            let rep: Vec<_> = rep.iter().flatten().collect();
             let base = &rep[baseline].2;
-            for (a, (values, summary, cumulative)) in rep.iter().enumerate() {
+            for (a, (values, summary, cumulative)) in rep.into_iter().enumerate() {
                 encounters += summary.encounters;
                 for (cell, &v) in arms[a].cells.iter_mut().zip(values) {
                     cell.add(v);
@@ -723,9 +778,17 @@ pub fn run_partial(
                 arms[a].replications.push(summary);
             }
         }
+        if whole < chunk.len() {
+            break;
+        }
     }
     let wall_seconds = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
+    let interrupted_at = (done < reps.len()).then_some(options.replications);
+    if interrupted_at.is_some() && options.shard == Shard::WHOLE {
+        // Replications first_replication.. were run in order: the first `done` of them.
+        scenario.replications = options.first_replication + done as u32;
+    }
     Ok(Partial {
         chainsim_version: env!("CARGO_PKG_VERSION").to_string(),
         model_fingerprint: model_fingerprint(),
@@ -734,7 +797,7 @@ pub fn run_partial(
         scenario_text: String::new(),
         seed: options.seed,
         weeks: options.weeks,
-        replications: options.replications,
+        replications: scenario.replications,
         shards: vec![options.shard],
         threads: vec![threads],
         wall_seconds: vec![wall_seconds],
@@ -742,6 +805,7 @@ pub fn run_partial(
         metrics: metrics.iter().map(|m| m.name().to_string()).collect(),
         arms,
         scenario,
+        interrupted_at,
     })
 }
 
@@ -762,6 +826,7 @@ pub fn model_fingerprint() -> String {
 /// Bytes one replication of `scenario` holds while it runs, from its size alone: the customer
 /// and prospect slots of every site (state, visit rate, alias table: ~90 bytes each), its
 /// employees, and the weekly and monthly tallies kept until the replication is summarised.
+/// Saturating: a size past `u64` is refused, never wrapped round to a small one.
 pub fn replication_bytes(scenario: &Scenario) -> u64 {
     let sites = u64::from(scenario.sites.count);
     let market = u64::from(
@@ -772,11 +837,27 @@ pub fn replication_bytes(scenario: &Scenario) -> u64 {
     );
     let staff = u64::from(scenario.sites.employees_per_site) * 4;
     let weeks = u64::from(scenario.weeks);
-    sites * (market * 90 + staff * 120)
-        + weeks * sites * std::mem::size_of::<WeekTally>() as u64
-        + weeks * sites * std::mem::size_of::<Lines>() as u64 / 4
+    let per_site = market
+        .saturating_mul(90)
+        .saturating_add(staff.saturating_mul(120))
+        .saturating_add(weeks * std::mem::size_of::<WeekTally>() as u64)
+        .saturating_add(weeks * std::mem::size_of::<Lines>() as u64 / 4);
+    sites.saturating_mul(per_site)
 }
 
+/// Bytes a run of `scenario` holds besides its replications in flight, from its size alone: per
+/// arm, a sketch for each (site row, week, metric) cell (~96 bytes with its buckets), the cell
+/// values of each replication in a batch (8 bytes a cell, `threads * 4` replications), and
+/// `weekly.csv`'s text (~80 bytes a cell) while it is written. Saturating, like
+/// [`replication_bytes`].
+pub fn aggregate_bytes(scenario: &Scenario, threads: usize) -> u64 {
+    let cells = (u64::from(scenario.sites.count) + 1)
+        .saturating_mul(u64::from(scenario.weeks))
+        .saturating_mul(Metric::all().len() as u64)
+        .saturating_mul(scenario.arms.len() as u64);
+    let per_cell = (std::mem::size_of::<Sketch>() as u64 + 48) + 80 + 8 * 4 * threads as u64;
+    cells.saturating_mul(per_cell)
+}
 /// Memory the machine has available now, bytes (Linux: `MemAvailable` of /proc/meminfo; None
 /// where it cannot be read).
 pub fn available_memory_bytes() -> Option<u64> {
@@ -805,16 +886,26 @@ pub fn check_memory(
     } else {
         threads
     };
-    let needed = replication_bytes(scenario).saturating_mul(threads as u64);
+    let in_flight = replication_bytes(scenario).saturating_mul(threads as u64);
+    let aggregates = aggregate_bytes(scenario, threads);
+    let needed = in_flight.saturating_add(aggregates);
     let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
     if needed > available / 10 * 9 {
         return Err(format!(
-            "{}: the scenario would need about {:.1} GiB ({} site(s) x {} customer and prospect slots, ~90 bytes each, for each of {} replication(s) in flight), but {:.1} GiB is available: use fewer sites or a smaller market_per_site, or fewer --threads",
+            "{}: the scenario would need about {:.1} GiB ({:.1} GiB for {} site(s) x {} customer and prospect slots, ~90 bytes each, for each of {} replication(s) in flight, and {:.1} GiB for the weekly figures of {} arm(s) x {} site rows x {} weeks), but {:.1} GiB is available: use fewer sites, a smaller market_per_site, fewer weeks, or fewer --threads",
             scenario.name,
             gib(needed),
+            gib(in_flight),
             scenario.sites.count,
-            scenario.sites.market_per_site,
+            scenario
+                .sites
+                .market_per_site
+                .max(scenario.sites.customers_per_site),
             threads,
+            gib(aggregates),
+            scenario.arms.len(),
+            u64::from(scenario.sites.count) + 1,
+            scenario.weeks,
             gib(available)
         ));
     }
@@ -859,7 +950,7 @@ pub fn run_to_precision(
         if widest <= precision {
             return Ok((whole, true));
         }
-        if whole.replications >= max_replications {
+        if whole.replications >= max_replications || whole.interrupted_at.is_some() {
             return Ok((whole, false));
         }
         batch.first_replication = whole.replications;

@@ -33,9 +33,13 @@ pub struct Employees {
 }
 
 impl Employees {
-    /// Adds an employee with the given morale and effectiveness, reusing a free slot.
+    /// Adds an employee with the given morale and effectiveness, reusing a free slot whose
+    /// last occupant has finished serving (one who quit during a service longer than a day
+    /// still holds it: a slot never serves two customers at once).
     pub fn hire(&mut self, morale: f64, effectiveness: f64, mirror: f64, now: u64) -> usize {
-        let slot = self.employed.iter().position(|e| !e).unwrap_or_else(|| {
+        let free =
+            (0..self.employed.len()).find(|&k| !self.employed[k] && self.busy_until[k] <= now);
+        let slot = free.unwrap_or_else(|| {
             let n = self.employed.len();
             self.employed.push(false);
             self.leaving.push(false);

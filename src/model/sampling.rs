@@ -246,6 +246,10 @@ impl AliasTable {
 
 /// Linear interpolation in a table of (x, y) points sorted by x, flat beyond the ends.
 pub fn interpolate(table: &[(f64, f64)], x: f64) -> f64 {
+    if x.is_nan() {
+        // Undefined in, undefined out (never an index below the table).
+        return f64::NAN;
+    }
     let (first, last) = (table[0], table[table.len() - 1]);
     if x <= first.0 {
         return first.1;

@@ -93,6 +93,13 @@ impl<'a> Context<'a> {
     }
 }
 
+/// The most the service standard may drift up to, as a multiple of `service.standard_time_minutes`.
+pub const MAX_STANDARD_FACTOR: f64 = 10.0;
+
+/// The most a site's desired headcount may be, as a multiple of its starting headcount (see
+/// `Site::weekly_review`).
+pub const MAX_HEADCOUNT_FACTOR: f64 = 20.0;
+
 /// One encounter as it happened (kept only when tracing).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EncounterRecord {
@@ -1146,8 +1153,10 @@ impl Site {
         } else {
             0.0
         };
+        // Time constants below the weekly step (`.max(1.0)` here and below) mean adjusting
+        // fully within the week: a larger step would overshoot the target and diverge.
         self.perceived_pressure +=
-            (self.work_pressure - self.perceived_pressure) / e.pressure_perception_weeks;
+            (self.work_pressure - self.perceived_pressure) / e.pressure_perception_weeks.max(1.0);
         let wp = self.perceived_pressure;
         let intensity = if l.pressure_to_intensity {
             (e.intensity_elasticity * wp).exp()
@@ -1172,7 +1181,12 @@ impl Site {
             } else {
                 e.standard_recovery_weeks
             };
-            self.standard_minutes += (actual - self.standard_minutes) / tau;
+            self.standard_minutes += (actual - self.standard_minutes) / tau.max(1.0);
+            // Recovery compounds (each week's time taken is relative to the current standard):
+            // bounded, so extreme elasticities cannot drive it to infinity.
+            self.standard_minutes = self
+                .standard_minutes
+                .min(MAX_STANDARD_FACTOR * scn.service.standard_time_minutes);
         }
 
         // ISQ stocks.
@@ -1189,8 +1203,8 @@ impl Site {
                 * i.skills_points_per_currency)
             .clamp(0.0, 100.0);
         self.leadership_development *= half(i.leadership_half_life_weeks);
-        self.staffing +=
-            (50.0 * (1.0 - wp) - self.staffing).clamp(-100.0, 100.0) / i.staffing_smoothing_weeks;
+        self.staffing += (50.0 * (1.0 - wp) - self.staffing).clamp(-100.0, 100.0)
+            / i.staffing_smoothing_weeks.max(1.0);
         self.update_isq(ctx);
 
         // People.
@@ -1205,8 +1219,10 @@ impl Site {
         let slots: Vec<usize> = self.employees.active().collect();
         for &k in &slots {
             let emp = &mut self.employees;
-            emp.fatigue_short[k] += (intensity - emp.fatigue_short[k]) / e.short_fatigue_weeks;
-            emp.fatigue_long[k] += (intensity - emp.fatigue_long[k]) / e.long_fatigue_weeks;
+            emp.fatigue_short[k] +=
+                (intensity - emp.fatigue_short[k]) / e.short_fatigue_weeks.max(1.0);
+            emp.fatigue_long[k] +=
+                (intensity - emp.fatigue_long[k]) / e.long_fatigue_weeks.max(1.0);
             if emp.served[k] > 0 {
                 emp.mirror[k] = emp.evaluation_sum[k] / f64::from(emp.served[k]);
             }
@@ -1216,15 +1232,16 @@ impl Site {
             } else {
                 0.0
             };
-            emp.strain[k] +=
-                (e.strain_per_gap_point * gap - emp.strain[k]) / e.strain_time_constant_weeks;
+            emp.strain[k] += (e.strain_per_gap_point * gap - emp.strain[k])
+                / e.strain_time_constant_weeks.max(1.0);
             let target = self.morale_terms(ctx, k, pay).target(e.morale_base);
             let word = encounter_word(self.employee_key, (u64::from(week) << 20) | k as u64, 1);
             let noise = e.morale_noise_sd * normal(&mut WordRng::new(word));
             let emp = &mut self.employees;
-            emp.morale[k] =
-                (emp.morale[k] + (target - emp.morale[k]) / e.morale_time_constant_weeks + noise)
-                    .clamp(0.0, 100.0);
+            emp.morale[k] = (emp.morale[k]
+                + (target - emp.morale[k]) / e.morale_time_constant_weeks.max(1.0)
+                + noise)
+                .clamp(0.0, 100.0);
             if l.learning_curve {
                 emp.effectiveness[k] += (1.0 - emp.effectiveness[k]) / learn_tau.max(1.0);
             }
@@ -1236,7 +1253,7 @@ impl Site {
         changes.extend(self.draw_quits(ctx));
 
         // Management's desired headcount follows perceived demand and productivity, with delays.
-        let tau = e.headcount_perception_weeks;
+        let tau = e.headcount_perception_weeks.max(1.0);
         self.offered_hours_smoothed += (offered_hours - self.offered_hours_smoothed) / tau;
         self.productivity_smoothed += (self.mean_speed(ctx) - self.productivity_smoothed) / tau;
         let open_days = f64::from(scn.clock.open_days_per_week);
@@ -1251,7 +1268,15 @@ impl Site {
         };
         // Staffing and cost-cutting policies override what demand implies.
         let need = need * self.policy.headcount_factor + self.policy.extra_staff;
-        self.desired_headcount = need.round().max(1.0) as u32;
+        // Extreme parameters (a target utilisation of 0, everyone always absent) make the need
+        // infinite or undefined: management then holds its headcount, and never wants more than
+        // MAX_HEADCOUNT_FACTOR times the starting headcount (a bound calibrated runs never reach),
+        // so hiring stays finite.
+        let most = MAX_HEADCOUNT_FACTOR * f64::from(scn.sites.employees_per_site.max(1))
+            + self.policy.extra_staff.max(0.0);
+        if !need.is_nan() {
+            self.desired_headcount = need.min(most).round().max(1.0) as u32;
+        }
         let staying = slots
             .iter()
             .filter(|&&k| !self.employees.leaving[k])
@@ -1288,7 +1313,7 @@ impl Site {
             |lane| WordRng::new(encounter_word(self.acquisition_key, u64::from(week), lane));
         let paid = poisson(&mut week_word(0), paid_mean);
         let referred = poisson(&mut week_word(1), referral_mean);
-        let joining = self.next_prospects((paid + referred) as usize);
+        let joining = self.next_prospects(paid.saturating_add(referred) as usize);
         let mut acquired_paid = 0u64;
         for (k, slot) in joining.into_iter().enumerate() {
             let is_referral = k as u64 >= paid;

@@ -224,7 +224,10 @@ pub enum Kind {
 pub fn kind(dir: &Path) -> Option<Kind> {
     if dir.join("validation.csv").is_file() {
         Some(Kind::Validation)
-    } else if dir.join("indices.csv").is_file() {
+    } else if dir.join("indices.csv").is_file()
+        || read_json(&dir.join("manifest.json")).is_ok_and(|m| m.get("sweep").is_some())
+    {
+        // An interrupted sweep has its manifest and points but no indices.
         Some(Kind::Sweep)
     } else if dir.join("replications.csv").is_file() && dir.join("manifest.json").is_file() {
         Some(Kind::Run)
@@ -264,17 +267,25 @@ pub fn write(dir: &Path) -> Result<PathBuf, ReportError> {
 
 fn incomplete_banner(out: &mut String, manifest: &Value, what: &str) {
     if manifest.get("complete").and_then(Value::as_bool) == Some(false) {
-        let done = manifest
-            .get("replications_done")
-            .and_then(Value::as_u64)
-            .map_or_else(|| "some".to_string(), |n| n.to_string());
-        let planned = manifest
-            .get("replications")
-            .and_then(Value::as_u64)
-            .map_or_else(|| "the planned".to_string(), |n| n.to_string());
+        // Runs count replications; sweeps count points.
+        let count = |keys: &[&str]| {
+            keys.iter()
+                .find_map(|k| manifest.get(*k).and_then(Value::as_u64))
+                .map(|n| n.to_string())
+        };
+        let (done, planned, unit) = match count(&["points_done"]) {
+            Some(d) => (Some(d), count(&["points_planned"]), "points"),
+            None => (
+                count(&["replications_done"]),
+                count(&["replications_requested", "replications"]),
+                "replications",
+            ),
+        };
         let _ = writeln!(
             out,
-            "<div class=\"banner\"><strong>Incomplete {what}.</strong> It was stopped after {done} of {planned} replications; every figure below covers only those.</div>"
+            "<div class=\"banner\"><strong>Incomplete {what}.</strong> It was stopped after {} of {} {unit}; every figure below covers only those.</div>",
+            done.unwrap_or_else(|| "some".into()),
+            planned.unwrap_or_else(|| "the planned".into()),
         );
     }
 }
@@ -1010,7 +1021,12 @@ fn run_page(dir: &Path) -> Result<String, ReportError> {
 
 fn sweep_page(dir: &Path) -> Result<String, ReportError> {
     let manifest = read_json(&dir.join("manifest.json"))?;
-    let indices = Table::read(&dir.join("indices.csv"))?;
+    let indices_path = dir.join("indices.csv");
+    let indices = if indices_path.is_file() {
+        Table::read(&indices_path)?
+    } else {
+        Table { rows: Vec::new() }
+    };
     let get = |k: &str| value_text(manifest.get(k).unwrap_or(&Value::Null));
     let mut b = String::new();
     let _ = writeln!(

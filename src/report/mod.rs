@@ -70,18 +70,29 @@ impl Provenance {
     }
 }
 
-/// Writes `contents` to `path` atomically (temporary file, then rename).
+/// Writes `contents` to `path` atomically: to a temporary file beside it, synced, then renamed
+/// over `path`. On failure (a full disk, say) the temporary file is removed and `path` keeps
+/// what it held.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), ReportError> {
-    let err = |source| ReportError::Write {
-        path: path.to_path_buf(),
-        source,
-    };
+    use std::io::Write as _;
     let tmp = path.with_extension(format!(
         "{}.tmp",
         path.extension().and_then(|e| e.to_str()).unwrap_or("")
     ));
-    fs::write(&tmp, contents).map_err(err)?;
-    fs::rename(&tmp, path).map_err(err)
+    let written = fs::File::create(&tmp)
+        .and_then(|mut f| {
+            f.write_all(contents)?;
+            // Synced before the rename, so a crash cannot leave an empty file under the name.
+            f.sync_all()
+        })
+        .and_then(|()| fs::rename(&tmp, path));
+    written.map_err(|source| {
+        let _ = fs::remove_file(&tmp);
+        ReportError::Write {
+            path: path.to_path_buf(),
+            source,
+        }
+    })
 }
 
 /// A CSV field quoted as RFC 4180 asks: in double quotes, with quotes doubled, when it holds a
@@ -215,6 +226,10 @@ pub fn manifest_json(r: &RunResult, provenance: &Provenance, include_run_details
         "seed": r.options.seed,
         "generator": GENERATOR_NAME,
         "replications": r.options.replications,
+        // Read by other tools: whether the run went to the end, and how many replications
+        // its outputs hold (an interrupted run keeps those completed, in order).
+        "complete": r.interrupted_at.is_none(),
+        "replications_done": r.options.replications,
         "weeks": r.options.weeks,
         "arms": r.arms.iter().map(|a| a.name.clone()).collect::<Vec<_>>(),
         "encounters": r.encounters,
@@ -225,6 +240,9 @@ pub fn manifest_json(r: &RunResult, provenance: &Provenance, include_run_details
         "money_unit": "currency units; the ledger is kept in integer cents",
         "scenario": r.scenario,
     });
+    if let Some(requested) = r.interrupted_at {
+        m["replications_requested"] = json!(requested);
+    }
     if include_run_details {
         m["command"] = json!(command_line());
         m["threads"] = json!(r.threads);

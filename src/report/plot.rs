@@ -81,7 +81,7 @@ pub enum PlotError {
         reason: String,
     },
     /// Creating the directory or moving a finished file into place failed.
-    #[error("i/o error on '{}'", path.display())]
+    #[error("cannot write '{}': {source}", path.display())]
     Io {
         /// The directory or file concerned.
         path: PathBuf,

@@ -75,6 +75,34 @@ section! {
 /// The longest horizon: times are kept in 32-bit seconds on the encounter path.
 pub const MAX_WEEKS: u32 = 2600;
 
+/// The most replications a run takes: a million standard replications is days of computing,
+/// and the per-replication summaries a run keeps grow with the count.
+pub const MAX_REPLICATIONS: u32 = 1_000_000;
+
+/// The largest scenario or sweep file read, bytes: far above any real file, and it keeps a
+/// path to a device or a huge file from being read into memory whole.
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// Reads a text file of at most [`MAX_FILE_BYTES`]; a larger one is an error of kind
+/// `FileTooLarge` saying so (not read whole).
+pub fn read_text(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::FileTooLarge,
+            format!(
+                "expected a file of at most {} MiB, found a larger one",
+                MAX_FILE_BYTES >> 20
+            ),
+        ));
+    }
+    Ok(text)
+}
+
 /// The built-in default scenario (smile training vs tools), used when `run` is given no file.
 pub const DEFAULT_SCENARIO_RON: &str = include_str!("../../scenarios/smile_vs_tools.ron");
 /// The label the built-in scenario carries in messages and manifests.
@@ -147,7 +175,7 @@ impl std::error::Error for ScenarioError {
 }
 
 /// A RON error located at the token it is about, saying what was found there.
-fn syntax_error(text: &str, file: &str, e: &ron::error::SpannedError) -> ScenarioError {
+pub(crate) fn syntax_error(text: &str, file: &str, e: &ron::error::SpannedError) -> ScenarioError {
     let lower_first = |m: String| m.get(..1).map_or(m.clone(), |f| f.to_lowercase() + &m[1..]);
     let lines = text.lines().count();
     let last_len = text.lines().last().map_or(0, |l| l.chars().count());
@@ -222,7 +250,7 @@ impl Scenario {
     /// Reads and checks a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        let text = read_text(path).map_err(|source| ScenarioError::Read {
             file: file.clone(),
             source,
         })?;
@@ -265,6 +293,15 @@ impl Scenario {
                 format!(
                     "expected at most {MAX_WEEKS} weeks (50 years), found {}",
                     self.weeks
+                ),
+            );
+        }
+        if self.replications > MAX_REPLICATIONS {
+            bad(
+                "replications",
+                format!(
+                    "expected at most {MAX_REPLICATIONS} replications, found {}",
+                    self.replications
                 ),
             );
         }
@@ -374,7 +411,7 @@ impl Scenario {
             if arm.name.trim().is_empty() {
                 bad(
                     &format!("arms[{k}].name"),
-                    "expected a non-empty name, found \"\"".into(),
+                    format!("expected a non-empty name, found \"{}\"", arm.name),
                 );
             } else if self.arms[..k].iter().any(|a| a.name == arm.name) {
                 bad(

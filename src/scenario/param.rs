@@ -14,6 +14,8 @@ pub enum Rule {
     NonNegative,
     /// A probability or share in [0, 1].
     Probability,
+    /// A share in (0, 1]: one that divides (a target utilisation of 0 asks for infinite staff).
+    PositiveShare,
     /// A score on the 0-100 scale.
     Score,
     /// A minute of the day, 0-1440.
@@ -32,6 +34,7 @@ impl Rule {
             Rule::Positive => "a finite number greater than 0",
             Rule::NonNegative => "a finite number of at least 0",
             Rule::Probability => "a probability in [0, 1]",
+            Rule::PositiveShare => "a share in (0, 1]",
             Rule::Score => "a score in [0, 100]",
             Rule::MinuteOfDay => "a minute of the day in [0, 1440]",
             Rule::DaysPerWeek => "a number of days in [1, 7]",
@@ -47,6 +50,7 @@ impl Rule {
                 Rule::Positive => x > 0.0,
                 Rule::NonNegative => x >= 0.0,
                 Rule::Probability => (0.0..=1.0).contains(&x),
+                Rule::PositiveShare => x > 0.0 && x <= 1.0,
                 Rule::Score => (0.0..=100.0).contains(&x),
                 Rule::MinuteOfDay => (0.0..=1440.0).contains(&x),
                 Rule::DaysPerWeek => (1.0..=7.0).contains(&x),

@@ -88,10 +88,10 @@ section! {
         count: u32 = 8, "sites", Positive;
         /// Front-line employees per site at the start.
         employees_per_site: u32 = 8, "employees", Positive;
-        /// Active customers per site at the start.
-        customers_per_site: u32 = 3000, "customers", Positive;
+        /// Active customers per site at the start (0: a new site, whose customers all come from marketing and word of mouth).
+        customers_per_site: u32 = 3000, "customers", NonNegative;
         /// People in a site's catchment who could be customers (caps acquisition); at least `customers_per_site`.
-        market_per_site: u32 = 4500, "people", Positive;
+        market_per_site: u32 = 4500, "people", NonNegative;
         /// Local demand: each site's visit rates are scaled by a draw from this range.
         demand_multiplier: Range = Range::new(0.85, 1.15), "x", Positive;
         /// Site manager quality, the leadership stock before development (Heskett 1994: leadership underlies the chain).
@@ -187,7 +187,7 @@ section! {
         /// Waiting time management aims for; sets desired capacity with `target_utilisation`.
         target_wait_minutes: f64 = 5.0, "min", Positive;
         /// Share of staffed time management wants busy; desired capacity = offered work / this.
-        target_utilisation: f64 = 0.8, "share", Probability;
+        target_utilisation: f64 = 0.8, "share", PositiveShare;
         /// Probability an experienced employee with average tools does the task right at the standard time.
         task_success_experienced: f64 = 0.985, "probability", Probability;
         /// Elasticity of task success to time taken / original standard (corner cutting costs accuracy; Oliva & Sterman 2001).
@@ -248,8 +248,8 @@ section! {
 section! {
     /// Front-line employees: morale, skill, fatigue, emotional labour, quits and hiring.
     pub struct EmployeeParams {
-        /// Hourly wage.
-        wage_per_hour: f64 = 20.0, "currency/hour", Positive;
+        /// Hourly wage (0: volunteers).
+        wage_per_hour: f64 = 20.0, "currency/hour", NonNegative;
         /// Overtime premium over the hourly wage (0.5 = time and a half).
         overtime_premium: f64 = 0.5, "share", NonNegative;
         /// Morale of employees at the start and of new hires.

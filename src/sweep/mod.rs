@@ -18,7 +18,7 @@ use serde_json::Value;
 use crate::model::{Metric, ReplicationOutcome, simulate_arm};
 use crate::report::plot::{self, IntervalRow, ScatterPoint};
 use crate::report::{ReportError, write_atomic};
-use crate::runner::{ReplicationSummary, Shard, metric_mean, summarise};
+use crate::runner::{Interrupt, ReplicationSummary, Shard, metric_mean, summarise};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::stats::compare::mean_interval;
 
@@ -200,6 +200,12 @@ fn default_replications() -> u32 {
     10
 }
 
+/// The most points a sweep design may have.
+pub const MAX_POINTS: usize = 1_000_000;
+
+/// The most replications per point: each block of points holds its replications' values.
+pub const MAX_REPLICATIONS_PER_POINT: u32 = 10_000;
+
 /// Why a sweep could not be used or run.
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
@@ -322,8 +328,8 @@ impl Sweep {
     /// [`SweepError`] with the file and every problem found.
     pub fn load(path: &Path) -> Result<Sweep, SweepError> {
         let label = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| SweepError::File(format!("{label}: cannot read: {e}")))?;
+        let text = crate::scenario::read_text(path)
+            .map_err(|e| SweepError::File(format!("{label}: cannot read sweep file: {e}")))?;
         Sweep::parse(&text, &label, path.parent().unwrap_or(Path::new(".")))
     }
 
@@ -336,10 +342,7 @@ impl Sweep {
         let options = ron::Options::default()
             .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
         let file: SweepFile = options.from_str(text).map_err(|e| {
-            SweepError::File(format!(
-                "{label}:{}:{}: {}",
-                e.span.start.line, e.span.start.col, e.code
-            ))
+            SweepError::File(crate::scenario::syntax_error(text, label, &e).to_string())
         })?;
         let base = match &file.base {
             Base::File(p) => Scenario::load(&dir.join(p))?,
@@ -477,31 +480,39 @@ impl Sweep {
             }
         }
         let k = f.factors.len();
-        let bad_size = |what: &str, found: usize, least: usize| {
-            format!("design: {what}: expected at least {least}, found {found}")
+        let mut size = |what: &str, found: usize, least: usize, most: usize| {
+            if !(least..=most).contains(&found) {
+                problems.push(format!(
+                    "design: {what}: expected {least} to {most}, found {found}"
+                ));
+            }
         };
+        // Upper bounds keep a typo (1e9 levels) from planning or allocating before the point
+        // count is checked; the point count itself is bounded below.
         match f.design {
-            Design::Grid { grid_levels } if grid_levels < 2 => {
-                problems.push(bad_size("grid_levels", grid_levels, 2));
-            }
-            Design::LatinHypercube { points } if points < 2 => {
-                problems.push(bad_size("points", points, 2));
-            }
+            Design::Grid { grid_levels } => size("grid_levels", grid_levels, 2, MAX_POINTS),
+            Design::LatinHypercube { points } => size("points", points, 2, MAX_POINTS),
             Design::Morris {
                 trajectories,
                 levels,
             } => {
-                if trajectories < 2 {
-                    problems.push(bad_size("trajectories", trajectories, 2));
-                }
-                if levels < 2 {
-                    problems.push(bad_size("levels", levels, 2));
-                }
+                size("trajectories", trajectories, 2, MAX_POINTS);
+                size("levels", levels, 2, 1000);
             }
-            Design::Sobol { base_samples, .. } if base_samples < 4 => {
-                problems.push(bad_size("base_samples", base_samples, 4));
+            Design::Sobol {
+                base_samples,
+                bootstrap,
+            } => {
+                size("base_samples", base_samples, 4, MAX_POINTS);
+                size("bootstrap", bootstrap, 0, 100_000);
             }
-            _ => {}
+            Design::OneAtATime => {}
+        }
+        if f.replications > MAX_REPLICATIONS_PER_POINT {
+            problems.push(format!(
+                "replications: expected at most {MAX_REPLICATIONS_PER_POINT} per point, found {}",
+                f.replications
+            ));
         }
         if let Some(w) = f.weeks
             && !(1..=crate::scenario::MAX_WEEKS).contains(&w)
@@ -512,9 +523,14 @@ impl Sweep {
             ));
         }
         let points = self.plan_size();
-        if points > 1_000_000 {
+        if points > MAX_POINTS {
+            let points = if points == usize::MAX {
+                "too many".to_string()
+            } else {
+                points.to_string()
+            };
             problems.push(format!(
-                "design: {points} points for {k} factors is more than 1,000,000; shrink the design"
+                "design: expected at most {MAX_POINTS} points, found {points} for {k} factors; shrink the design"
             ));
         }
         problems
@@ -535,6 +551,23 @@ impl Sweep {
         serde_json::from_value(tree).map_err(|e| format!("the value does not fit: {e}"))
     }
 
+    /// The largest scenario the sweep runs, for the memory check: every factor at its high
+    /// end (sizes only grow with a factor's value) and the sweep's horizon.
+    pub fn heaviest(&self) -> Scenario {
+        let highs: Vec<(usize, f64)> = self
+            .file
+            .factors
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (i, f.bounds().1))
+            .collect();
+        let mut s = self
+            .scenario_at(&highs)
+            .unwrap_or_else(|_| self.base.clone());
+        s.weeks = self.file.weeks.unwrap_or(s.weeks);
+        s
+    }
+
     fn base_value(&self, i: usize) -> f64 {
         pointer(&self.file.factors[i].path)
             .and_then(|p| self.base_tree.pointer(&p))
@@ -542,7 +575,9 @@ impl Sweep {
             .unwrap_or(f64::NAN)
     }
 
-    fn plan_size(&self) -> usize {
+    /// Points the design has (`usize::MAX` if it overflows: saturating, so a huge design is
+    /// refused rather than wrapped round to a small one).
+    pub fn plan_size(&self) -> usize {
         let k = self.file.factors.len();
         match self.file.design {
             Design::Grid { grid_levels } => self
@@ -550,11 +585,11 @@ impl Sweep {
                 .factors
                 .iter()
                 .map(|f| f.levels.as_ref().map_or(grid_levels, Vec::len))
-                .product(),
-            Design::OneAtATime => 1 + 2 * k,
+                .fold(1usize, usize::saturating_mul),
+            Design::OneAtATime => k.saturating_mul(2).saturating_add(1),
             Design::LatinHypercube { points } => points,
-            Design::Morris { trajectories, .. } => trajectories * (k + 1),
-            Design::Sobol { base_samples, .. } => base_samples * (k + 2),
+            Design::Morris { trajectories, .. } => trajectories.saturating_mul(k + 1),
+            Design::Sobol { base_samples, .. } => base_samples.saturating_mul(k + 2),
         }
     }
 }
@@ -604,6 +639,17 @@ struct Point {
     unit: Vec<f64>,
 }
 
+impl Point {
+    /// The factors this point sets, as `(factor, value)`.
+    fn set(&self) -> Vec<(usize, f64)> {
+        self.values
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.map(|v| (i, v)))
+            .collect()
+    }
+}
+
 /// A point's result: per output, the per-replication values' mean, variance and interval.
 #[derive(Debug, Clone, Serialize)]
 pub struct PointResult {
@@ -640,6 +686,9 @@ pub struct SweepResult {
     pub wall_seconds: f64,
     /// Simulations run (points x replications x arms).
     pub simulations: u64,
+    /// If the sweep was interrupted: the points it was to run (`points` holds those completed,
+    /// in order). None: it ran to the end.
+    pub interrupted_at: Option<usize>,
 }
 
 impl Sweep {
@@ -721,6 +770,88 @@ impl Sweep {
         }
     }
 
+    /// Checks the scenarios the design runs. Each factor's bounds are checked when the file is
+    /// read, but factors can clash in combination (`customers_per_site` above
+    /// `market_per_site`): such designs are refused here, before anything runs. Every rule and
+    /// relation a scenario must satisfy is a linear inequality in its numbers, so the valid
+    /// scenarios form a convex set: when every corner of the factors' box is valid, so is every
+    /// point inside. The corners are checked (or the points, when there are fewer of them).
+    ///
+    /// # Errors
+    ///
+    /// [`SweepError::Invalid`] listing the first few bad corners or points with their problems.
+    pub fn check_points(&self) -> Result<(), SweepError> {
+        let k = self.file.factors.len();
+        let bounds: Vec<(f64, f64)> = self.file.factors.iter().map(Factor::bounds).collect();
+        let candidates: Vec<(String, Vec<(usize, f64)>)> =
+            if k < usize::BITS as usize - 1 && (1usize << k) <= self.plan_size() {
+                (0..1usize << k)
+                    .map(|c| {
+                        let set = (0..k)
+                            .map(|i| {
+                                (
+                                    i,
+                                    if c >> i & 1 == 1 {
+                                        bounds[i].1
+                                    } else {
+                                        bounds[i].0
+                                    },
+                                )
+                            })
+                            .collect();
+                        (format!("corner {c}"), set)
+                    })
+                    .collect()
+            } else {
+                self.plan()
+                    .0
+                    .iter()
+                    .enumerate()
+                    .map(|(p, point)| (format!("point {p}"), point.set()))
+                    .collect()
+            };
+        let mut problems = Vec::new();
+        let mut bad = 0usize;
+        for (what, set) in &candidates {
+            let found: Vec<String> = match self.scenario_at(set) {
+                Ok(s) => s
+                    .problems()
+                    .into_iter()
+                    .map(|x| format!("{}: {}", x.path, x.message))
+                    .collect(),
+                Err(e) => vec![e],
+            };
+            if found.is_empty() {
+                continue;
+            }
+            bad += 1;
+            if problems.len() < 5 {
+                let values: Vec<String> = set
+                    .iter()
+                    .map(|&(i, v)| format!("{} = {v}", self.file.factors[i].path))
+                    .collect();
+                problems.push(format!(
+                    "{what} ({}): expected a valid scenario, found: {}",
+                    values.join(", "),
+                    found.join("; ")
+                ));
+            }
+        }
+        if bad == 0 {
+            return Ok(());
+        }
+        if bad > problems.len() {
+            problems.push(format!(
+                "{} more like these; the factors clash in combination: narrow their ranges",
+                bad - problems.len()
+            ));
+        }
+        Err(SweepError::Invalid {
+            file: self.label.clone(),
+            problems,
+        })
+    }
+
     /// The master seed.
     pub fn seed(&self) -> u64 {
         self.file.seed.unwrap_or(self.base.seed)
@@ -734,11 +865,16 @@ impl Sweep {
     ///
     /// [`SweepError::Write`] naming the path that could not be written.
     pub fn run(&self, replications: Option<u32>, out: &Path) -> Result<SweepResult, SweepError> {
-        self.run_shard(replications, Shard::WHOLE, out)
+        self.run_shard(replications, Shard::WHOLE, out, Interrupt::default())
     }
 
     /// Runs the points of one shard (point `p` belongs to shard `p % count + 1`). The whole sweep
     /// writes its outputs; a shard writes `sweep_partial.json` for [`merge`].
+    ///
+    /// When `interrupt` is requested, replications not yet started are skipped and the sweep
+    /// keeps the points completed in order: a whole sweep renames them into `sweep.csv` and
+    /// writes a manifest saying `"complete": false` (no indices or charts: the estimators need
+    /// the whole design); a shard writes nothing. The result's `interrupted_at` says so.
     ///
     /// # Errors
     ///
@@ -748,6 +884,7 @@ impl Sweep {
         replications: Option<u32>,
         shard: Shard,
         out: &Path,
+        interrupt: Interrupt,
     ) -> Result<SweepResult, SweepError> {
         let started = std::time::Instant::now();
         let f = &self.file;
@@ -774,6 +911,7 @@ impl Sweep {
         let k = f.factors.len();
         let base_values: Vec<f64> = (0..k).map(|i| self.base_value(i)).collect();
         let outputs = f.outputs.len();
+        self.check_points()?;
 
         std::fs::create_dir_all(out).map_err(|e| ReportError::Write {
             path: out.to_path_buf(),
@@ -796,25 +934,22 @@ impl Sweep {
             .filter(|&p| shard.owns(p as u32))
             .collect();
         let mut results: Vec<(usize, PointResult)> = Vec::with_capacity(owned.len());
+        let mut interrupted = false;
         for block in owned.chunks(16) {
             let scenarios: Vec<Scenario> = block
                 .iter()
-                .map(|&p| {
-                    let set: Vec<(usize, f64)> = points[p]
-                        .values
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(i, v)| v.map(|v| (i, v)))
-                        .collect();
-                    self.scenario_at(&set).expect("bounds were checked")
-                })
-                .collect();
+                .map(|&p| self.scenario_at(&points[p].set()))
+                .collect::<Result<_, _>>()
+                .map_err(|e| SweepError::File(format!("{}: {e}", self.label)))?;
             let jobs: Vec<(usize, u32)> = (0..block.len())
                 .flat_map(|p| (0..reps).map(move |r| (p, r)))
                 .collect();
-            let values: Vec<Vec<f64>> = jobs
+            let values: Vec<Option<Vec<f64>>> = jobs
                 .par_iter()
                 .map(|&(p, r)| {
+                    if interrupt.requested() {
+                        return None;
+                    }
                     let s = &scenarios[p];
                     let by_arm: BTreeMap<usize, (ReplicationSummary, ReplicationOutcome)> = arms
                         .iter()
@@ -827,7 +962,8 @@ impl Sweep {
                         let (summary, outcome) = &by_arm[&arm_index(arm)];
                         measure(summary, outcome, name)
                     };
-                    f.outputs
+                    let row = f
+                        .outputs
                         .iter()
                         .map(|o| {
                             let v = value(&o.arm, &o.measure);
@@ -836,11 +972,20 @@ impl Sweep {
                                 None => v,
                             }
                         })
-                        .collect()
+                        .collect();
+                    Some(row)
                 })
                 .collect();
             for (j, &p) in block.iter().enumerate() {
-                let rows = &values[j * reps as usize..(j + 1) * reps as usize];
+                let Some(rows) = values[j * reps as usize..(j + 1) * reps as usize]
+                    .iter()
+                    .map(Option::as_ref)
+                    .collect::<Option<Vec<&Vec<f64>>>>()
+                else {
+                    // Interrupted: keep only the points completed in order.
+                    interrupted = true;
+                    break;
+                };
                 let mut r = PointResult {
                     values: points[p]
                         .values
@@ -868,11 +1013,19 @@ impl Sweep {
             if let Some(w) = csv.as_mut() {
                 w.flush().map_err(io(&partial))?;
             }
+            if interrupted {
+                break;
+            }
         }
-        let simulations = (owned.len() as u64) * u64::from(reps) * arms.len() as u64;
+        let simulations = (results.len() as u64) * u64::from(reps) * arms.len() as u64;
         if let Some(w) = csv {
-            drop(w);
+            w.into_inner()
+                .map_err(|e| io(&partial)(e.into_error()))?
+                .sync_all()
+                .map_err(io(&partial))?;
             std::fs::rename(&partial, out.join("sweep.csv")).map_err(io(&partial))?;
+        } else if interrupted {
+            // A shard merges only whole: nothing of it is written.
         } else {
             let part = SweepPartial {
                 version: env!("CARGO_PKG_VERSION").to_string(),
@@ -904,8 +1057,12 @@ impl Sweep {
             seed,
             wall_seconds: 0.0,
             simulations,
+            interrupted_at: interrupted.then_some(owned.len()),
         };
-        if whole {
+        if whole && interrupted {
+            result.wall_seconds = started.elapsed().as_secs_f64();
+            self.write_manifest(&result, out)?;
+        } else if whole {
             self.estimate(&points, &shape, &mut result);
             result.wall_seconds = started.elapsed().as_secs_f64();
             self.write(&shape, &result, out)?;
@@ -1101,6 +1258,7 @@ pub fn merge(parts: Vec<(String, SweepPartial)>, out: &Path) -> Result<SweepResu
         seed: sweep.seed(),
         wall_seconds: 0.0,
         simulations: parts.iter().map(|(_, p)| p.simulations).sum(),
+        interrupted_at: None,
     };
     sweep.estimate(&plan, &shape, &mut result);
     result.wall_seconds =
@@ -1446,7 +1604,12 @@ impl Sweep {
             }
             _ => {}
         }
-        let manifest = serde_json::json!({
+        self.write_manifest(r, out)
+    }
+
+    /// Writes `manifest.json`: what the sweep was, how it ran, and whether it is complete.
+    fn write_manifest(&self, r: &SweepResult, out: &Path) -> Result<(), ReportError> {
+        let mut manifest = serde_json::json!({
             "chainsim_version": env!("CARGO_PKG_VERSION"),
             "sweep": self.file.name,
             "sweep_file": self.label,
@@ -1464,7 +1627,12 @@ impl Sweep {
             "noise_share": r.outputs.iter().zip(&r.noise_share).map(|(o, s)| (o.clone(), *s)).collect::<BTreeMap<_, _>>(),
             "warnings": r.warnings,
             "command": crate::report::command_line(),
+            "complete": r.interrupted_at.is_none(),
+            "points_done": r.points.len(),
         });
+        if let Some(planned) = r.interrupted_at {
+            manifest["points_planned"] = serde_json::json!(planned);
+        }
         write_atomic(
             &out.join("manifest.json"),
             serde_json::to_string_pretty(&manifest)

@@ -340,7 +340,7 @@ fn run_bad_scenario_exits_2_with_the_message_and_writes_nothing() {
     assert_eq!(
         stderr(&o),
         format!(
-            "{file}: employees.wage_per_hour: expected a finite number greater than 0, found NaN\n\
+            "{file}: employees.wage_per_hour: expected a finite number of at least 0, found NaN\n\
              {file}: 1 problem\n"
         )
     );
@@ -383,6 +383,69 @@ fn run_with_zero_counts_is_a_usage_error() {
             format!("{flag}: expected a number of at least 1, found 0\n")
         );
         assert!(!out.exists());
+    }
+}
+
+#[test]
+fn counts_beyond_their_limits_are_usage_errors_before_anything_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let sweep =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/sweeps/grid_tools_vs_pay.ron");
+    let two = fixture("two_arms.ron");
+    let minimal = fixture("valid_minimal.ron");
+    let cases: [(Vec<&std::ffi::OsStr>, &str); 5] = [
+        (
+            vec![
+                "run".as_ref(),
+                minimal.as_os_str(),
+                "--reps".as_ref(),
+                "2000000".as_ref(),
+            ],
+            "--reps: expected at most 1000000, found 2000000\n",
+        ),
+        (
+            vec![
+                "run".as_ref(),
+                minimal.as_os_str(),
+                "--weeks".as_ref(),
+                "2601".as_ref(),
+            ],
+            "--weeks: expected at most 2600 (50 years), found 2601\n",
+        ),
+        (
+            vec![
+                "run".as_ref(),
+                two.as_os_str(),
+                "--precision".as_ref(),
+                "10".as_ref(),
+                "--max-reps".as_ref(),
+                "2000000".as_ref(),
+            ],
+            "--max-reps: expected at most 1000000, found 2000000\n",
+        ),
+        (
+            vec![
+                "sweep".as_ref(),
+                sweep.as_os_str(),
+                "--reps".as_ref(),
+                "20000".as_ref(),
+            ],
+            "--reps: expected at most 10000, found 20000\n",
+        ),
+        (
+            vec!["validate".as_ref(), "--reps".as_ref(), "2000000".as_ref()],
+            "--reps: expected at most 1000000, found 2000000\n",
+        ),
+    ];
+    for (args, message) in cases {
+        let o = expect_code(chainsim(tmp.path()).args(&args).arg("--out").arg(&out), 2);
+        assert_eq!(
+            stderr(&o).lines().last().map(|l| format!("{l}\n")),
+            Some(message.to_string()),
+            "{args:?}"
+        );
+        assert!(!out.exists(), "{args:?}");
     }
 }
 

@@ -21,6 +21,7 @@ fn outputs(threads: usize, seed: u64) -> Vec<(String, Vec<u8>)> {
         progress: false,
         shard: chainsim::runner::Shard::WHOLE,
         first_replication: 0,
+        interrupt: chainsim::runner::Interrupt::default(),
     };
     let r = run(&s, &options).expect("run");
     assert_eq!(r.threads, threads);

@@ -3,6 +3,9 @@
 mod cli;
 mod common;
 mod determinism;
+mod extremes;
+mod faults;
+mod fuzz;
 mod invariants;
 mod lessons;
 mod links;

@@ -146,7 +146,7 @@ fn nan_is_refused() {
     assert_one_problem(
         "nan_value.ron",
         "employees.wage_per_hour",
-        "expected a finite number greater than 0",
+        "expected a finite number of at least 0",
         "found NaN",
     );
 }
@@ -239,7 +239,7 @@ fn every_problem_is_reported_with_a_count() {
         ("weeks", "expected a finite number greater than 0, found 0"),
         (
             "employees.wage_per_hour",
-            "expected a finite number greater than 0, found -20.0",
+            "expected a finite number of at least 0, found -20.0",
         ),
         (
             "employees.absence_probability",
@@ -385,4 +385,94 @@ fn unterminated_file_says_it_ended() {
     let (_, line, col, message, _) = syntax("unterminated.ron");
     assert_eq!((line, col), (4, 13));
     assert_eq!(message, "expected comma, found the end of the file");
+}
+
+/// Every line of a fixture's report, without the file prefix, and the count line.
+fn problem_lines(name: &str) -> Vec<String> {
+    let (file, problems, shown) = invalid(name);
+    let lines: Vec<String> = shown
+        .lines()
+        .map(|l| {
+            l.strip_prefix(&format!("{file}: "))
+                .unwrap_or_else(|| panic!("{name}: every line names the file: {l}"))
+                .to_string()
+        })
+        .collect();
+    assert_eq!(lines.len(), problems.len() + 1, "{shown}");
+    lines
+}
+
+#[test]
+fn every_kind_of_bad_intervention_is_located_with_expected_and_found() {
+    let p = "arms[1].interventions";
+    assert_eq!(
+        problem_lines("bad_interventions.ron"),
+        [
+            format!("{p}[0].lever.amount: expected a finite number of at least 0, found -5.0"),
+            format!("{p}[0].start_week: expected a week before the horizon (10), found 10"),
+            format!("{p}[1].end_week: reversed range: expected an end after start_week 4, found 4"),
+            format!("{p}[2].lever.display_points: expected a score in [0, 100], found 150.0"),
+            format!("{p}[2].every_weeks: expected a number of weeks of at least 1, found 0"),
+            format!(
+                "{p}[3].every_weeks: expected no recurrence for the continuing lever PayRaise, found Some(13); use end_week"
+            ),
+            format!("{p}[4].cost_per_site: expected a finite number of at least 0, found -1.0"),
+            format!("{p}[4].sites[1]: expected a site index below 2, found 2"),
+            format!(
+                "{p}[5].lever.headcount_percent: expected a percentage in [0, 100], found 120.0"
+            ),
+            format!("{p}[5].lever.training_percent: expected a percentage in [0, 100], found -1.0"),
+            "10 problems".to_string(),
+        ]
+    );
+}
+
+#[test]
+fn relations_between_fields_are_located_with_expected_and_found() {
+    assert_eq!(
+        problem_lines("bad_relations.ron"),
+        [
+            "customers.churn_bottom_threshold: reversed range: expected below churn_top_threshold (70), found 80",
+            "customers.dissatisfied_threshold: reversed range: expected below delighted_threshold (85), found 90",
+            "isq.weight_tools: expected the ISQ weights to sum above 0, found 0.0",
+            "baseline_arm: expected the name of an arm (\"baseline\", \" \"), found \"control\"",
+            "arms[1].name: expected a non-empty name, found \" \"",
+            "5 problems",
+        ]
+    );
+}
+
+#[test]
+fn horizon_and_replications_beyond_their_limits_are_refused() {
+    assert_eq!(
+        problem_lines("too_many_replications.ron"),
+        [
+            "weeks: expected at most 2600 weeks (50 years), found 2601",
+            "replications: expected at most 1000000 replications, found 4000000000",
+            "2 problems",
+        ]
+    );
+}
+
+#[test]
+fn a_target_utilisation_of_zero_is_refused() {
+    // It divides the offered work: 0 asked for infinite staff and sent the model to NaN.
+    assert_one_problem(
+        "zero_target_utilisation.ron",
+        "service.target_utilisation",
+        "expected a share in (0, 1]",
+        "found 0.0",
+    );
+}
+
+#[test]
+fn no_customers_and_a_zero_wage_are_valid() {
+    for name in [
+        "extreme_no_customers.ron",
+        "extreme_zero_wage.ron",
+        "extreme_no_market.ron",
+    ] {
+        let s = Scenario::load(&fixture(name)).unwrap_or_else(|e| panic!("{e}"));
+        assert!(s.problems().is_empty());
+    }
 }

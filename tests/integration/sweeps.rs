@@ -335,3 +335,90 @@ fn weekly_metrics_are_outputs_too() {
         "{e}"
     );
 }
+
+#[test]
+fn factors_that_clash_in_combination_are_refused_before_anything_runs() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_corpus/sweep_clash.ron");
+    let sweep = Sweep::load(&path).expect("each bound is valid alone");
+    let e = sweep.check_points().unwrap_err().to_string();
+    assert!(
+        e.contains("corner 1 (sites.customers_per_site = 150, sites.market_per_site = 120)"),
+        "{e}"
+    );
+    assert!(
+        e.contains("sites.market_per_site: expected at least customers_per_site (150), found 120"),
+        "{e}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    assert!(matches!(
+        sweep.run(None, &out),
+        Err(SweepError::Invalid { .. })
+    ));
+    assert!(!out.exists(), "refused before the output is created");
+}
+
+#[test]
+fn designs_too_big_to_plan_are_refused_with_their_size() {
+    // Each would once have wrapped round, planned for hours or allocated without bound.
+    let one = "(path: \"isq.tools_effect\", low: 0.1, high: 0.5)";
+    let three = format!(
+        "{one}, (path: \"isq.skills_initial\", low: 10.0, high: 90.0), (path: \"isq.tools_initial\", low: 10.0, high: 90.0)"
+    );
+    for (factors, design, says) in [
+        (
+            three.as_str(),
+            "Grid(grid_levels: 4194304)",
+            "design: expected at most 1000000 points, found too many for 3 factors",
+        ),
+        (
+            one,
+            "Grid(grid_levels: 1000000000)",
+            "design: grid_levels: expected 2 to 1000000, found 1000000000",
+        ),
+        (
+            one,
+            "Morris(trajectories: 4, levels: 1000000000000)",
+            "design: levels: expected 2 to 1000, found 1000000000000",
+        ),
+        (
+            one,
+            "Sobol(base_samples: 8, bootstrap: 10000000000)",
+            "design: bootstrap: expected 0 to 100000, found 10000000000",
+        ),
+        (
+            one,
+            "Sobol(base_samples: 18446744073709551615, bootstrap: 10)",
+            "design: base_samples: expected 4 to 1000000, found 18446744073709551615",
+        ),
+        (
+            one,
+            "LatinHypercube(points: 2000000)",
+            "design: points: expected 2 to 1000000, found 2000000",
+        ),
+    ] {
+        let e = parse(&sweep_text(factors, design, DELTA))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("t.ron: the sweep is not valid:"), "{e}");
+        assert!(e.contains(says), "{design}: {e}");
+    }
+    let e = parse(
+        &sweep_text(one, "OneAtATime", DELTA)
+            .replace("replications: 3", "replications: 4000000000"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("replications: expected at most 10000 per point, found 4000000000"),
+        "{e}"
+    );
+}
+
+#[test]
+fn sweep_syntax_errors_say_what_was_found() {
+    let e = parse("(name: \"t\", base: BuiltIn, design: Grid(grid_levels: 4.5))")
+        .unwrap_err()
+        .to_string();
+    assert_eq!(e, "t.ron:1:54: expected an integer, found `4.5`");
+}
