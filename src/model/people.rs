@@ -1,4 +1,5 @@
-//! Agent state as struct-of-arrays: employees and customers of one site. Slots are reused:
+//! Agent state of one site: employees as struct-of-arrays, customers as one record a slot
+//! (the encounter loop reads a customer's fields together). Slots are reused:
 //! a quit frees an employee slot for a hire, a lost customer's slot becomes a prospect again.
 
 /// Employees of one site, one entry per slot.
@@ -87,30 +88,40 @@ impl Employees {
     }
 }
 
-/// Customers and prospects of one site, one entry per slot of the site's market.
-#[derive(Debug, Clone, Default)]
-pub struct Customers {
-    /// Whether the slot holds an active customer (otherwise a prospect).
-    pub active: Vec<bool>,
-    /// Visit rate of the slot, visits per week before local and seasonal scaling.
-    pub rate_per_week: Vec<f64>,
+/// One slot of a site's market: a customer or, when not `active`, a prospect. Every field an
+/// encounter reads or writes sits in this one record, aligned to a 64-byte cache line, so an
+/// encounter at a random slot touches one line instead of one line per field.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(64))]
+pub struct Customer {
     /// 1 / `rate_per_week`, kept so the encounter path multiplies instead of dividing.
-    pub weeks_per_visit: Vec<f64>,
+    pub weeks_per_visit: f64,
     /// Satisfaction, 0-100.
-    pub satisfaction: Vec<f64>,
+    pub satisfaction: f64,
     /// Expectation, 0-100.
-    pub expectation: Vec<f64>,
+    pub expectation: f64,
     /// Fixed offset subtracted from what this person perceives.
-    pub harshness: Vec<f64>,
+    pub harshness: f64,
     /// This week's spend per visit, cents (refreshed at each weekly review).
-    pub spend_cents: Vec<i64>,
+    pub spend_cents: i64,
+    /// Visit rate of the slot, visits per week before local and seasonal scaling.
+    pub rate_per_week: f64,
     /// Week the customer joined.
-    pub joined_week: Vec<u32>,
+    pub joined_week: u32,
+    /// How many times the slot has been filled by acquisition (keys its place among prospects).
+    pub generation: u32,
+    /// Whether the slot holds an active customer (otherwise a prospect).
+    pub active: bool,
     /// Why the slot's last customer was lost: 0 never lost (or re-acquired), 1 service
     /// treatment, 2 product, 3 competitor, 4 moved or other.
-    pub loss_cause: Vec<u8>,
-    /// How many times the slot has been filled by acquisition (keys its place among prospects).
-    pub generation: Vec<u32>,
+    pub loss_cause: u8,
+}
+
+/// Customers and prospects of one site, one record per slot of the site's market.
+#[derive(Debug, Clone, Default)]
+pub struct Customers {
+    /// Every slot of the market, customer or prospect.
+    pub slots: Vec<Customer>,
     /// Prospect slots, available for acquisition.
     pub prospects: Vec<u32>,
 }
@@ -118,6 +129,11 @@ pub struct Customers {
 impl Customers {
     /// Number of active customers.
     pub fn count(&self) -> usize {
-        self.active.len() - self.prospects.len()
+        self.slots.len() - self.prospects.len()
+    }
+
+    /// Size of the market (customers and prospects).
+    pub fn market(&self) -> usize {
+        self.slots.len()
     }
 }

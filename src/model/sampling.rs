@@ -189,9 +189,9 @@ impl ServiceTimeSampler {
 /// Walker's alias table: picks index i with probability w_i / sum(w) from one 64-bit word.
 #[derive(Debug, Clone)]
 pub struct AliasTable {
-    /// Acceptance threshold per column, scaled to 2^32.
-    threshold: Vec<u32>,
-    alias: Vec<u32>,
+    /// Per column: the acceptance threshold scaled to 2^32, and the alias. Kept side by side
+    /// so a pick reads one cache line.
+    columns: Vec<(u32, u32)>,
 }
 
 impl AliasTable {
@@ -217,30 +217,28 @@ impl AliasTable {
                 small.push(l);
             }
         }
-        AliasTable { threshold, alias }
+        AliasTable {
+            columns: threshold.into_iter().zip(alias).collect(),
+        }
     }
 
     /// Number of entries.
     pub fn len(&self) -> usize {
-        self.threshold.len()
+        self.columns.len()
     }
 
     /// Whether the table is empty.
     pub fn is_empty(&self) -> bool {
-        self.threshold.is_empty()
+        self.columns.is_empty()
     }
 
     /// The index picked by `word`: the high 32 bits choose the column, the low 32 the coin.
     #[inline(always)]
     pub fn pick(&self, word: u64) -> usize {
-        let col = (((word >> 32) * self.threshold.len() as u64) >> 32) as usize;
+        let col = (((word >> 32) * self.columns.len() as u64) >> 32) as usize;
         // A select, not a branch: the coin is a fair guess for the branch predictor.
-        let alias = self.alias[col] as usize;
-        if (word as u32) < self.threshold[col] {
-            col
-        } else {
-            alias
-        }
+        let (threshold, alias) = self.columns[col];
+        std::hint::select_unpredictable((word as u32) < threshold, col, alias as usize)
     }
 }
 

@@ -10,7 +10,7 @@
 use rand::Rng;
 
 use super::metrics::WeekTally;
-use super::people::{Customers, Employees};
+use super::people::{Customer, Customers, Employees};
 use super::sampling::{
     AliasTable, ServiceTimeSampler, WordRng, exp1, exp1_fast, gamma_mean, interpolate, normal,
     poisson, unit, unit_low32,
@@ -177,6 +177,21 @@ impl Servers {
     }
 }
 
+/// Asks the CPU to start loading `r`'s cache line, without waiting for it (a plain read would
+/// hold up the instructions after it until the line arrives).
+#[inline(always)]
+fn prefetch<T>(r: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE is part of the x86-64 baseline, and a prefetch neither faults nor changes
+    // memory; `r` is a valid reference anyway.
+    unsafe {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>((r as *const T).cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = r;
+}
+
 /// Random streams of a site, one per purpose.
 struct Streams {
     arrivals: Stream,
@@ -273,6 +288,32 @@ impl MoraleTerms {
     }
 }
 
+/// The spend-per-visit rule, read once from the scenario for a pass over the market.
+struct Spend<'a> {
+    c: &'a crate::scenario::CustomerParams,
+    tenure_to_spend: bool,
+}
+
+impl<'a> Spend<'a> {
+    fn new(ctx: &Context<'a>) -> Spend<'a> {
+        Spend {
+            c: &ctx.scenario.customers,
+            tenure_to_spend: ctx.scenario.links.tenure_to_spend,
+        }
+    }
+
+    /// Sets the customer's spend per visit during `week`: it grows with tenure.
+    fn refresh(&self, cust: &mut Customer, week: u32) {
+        let c = self.c;
+        let mut spend = c.spend_per_visit;
+        if self.tenure_to_spend {
+            let years = f64::from(week.saturating_sub(cust.joined_week)) / 52.0;
+            spend *= 1.0 + c.spend_growth_per_year * years.min(c.spend_growth_cap_years);
+        }
+        cust.spend_cents = Money::from_currency(spend).cents();
+    }
+}
+
 /// A site and everything in it.
 pub struct Site {
     /// Index of the site in the firm.
@@ -292,6 +333,11 @@ pub struct Site {
     // Arrival window of the current shift and the next arrival in it.
     window_close: u64,
     next_arrival: u64,
+    /// The slot `next_arrival` goes to (valid while `next_arrival` is before the close).
+    next_slot: usize,
+    /// The arrival after `next_arrival`, or `u64::MAX`. Arrivals are generated one ahead so
+    /// the next slot is known, and its record fetched, while the current encounter runs.
+    following_arrival: u64,
     mean_gap_seconds: f64,
     /// Arrivals generated so far (including those to prospects): numbers the encounter words.
     arrivals_drawn: u64,
@@ -385,24 +431,25 @@ impl Site {
             let active = slot < scn.sites.customers_per_site as usize;
             let sat = (c.satisfaction_initial + c.satisfaction_initial_sd * normal(&mut setup))
                 .clamp(0.0, 100.0);
-            customers.active.push(active);
-            customers.rate_per_week.push(rate);
-            customers.weeks_per_visit.push(1.0 / rate);
-            customers.satisfaction.push(sat);
-            customers.expectation.push(c.expectation_initial);
-            customers
-                .harshness
-                .push(clientele + c.harshness_sd * normal(&mut setup));
-            customers.joined_week.push(0);
-            customers.loss_cause.push(0);
-            customers.generation.push(0);
-            customers.spend_cents.push(0);
+            customers.slots.push(Customer {
+                weeks_per_visit: 1.0 / rate,
+                satisfaction: sat,
+                expectation: c.expectation_initial,
+                harshness: clientele + c.harshness_sd * normal(&mut setup),
+                spend_cents: 0,
+                rate_per_week: rate,
+                joined_week: 0,
+                generation: 0,
+                active,
+                loss_cause: 0,
+            });
             if !active {
                 customers.prospects.push(slot as u32);
             }
         }
-        let alias = AliasTable::new(&customers.rate_per_week);
-        let total_rate_per_week = customers.rate_per_week.iter().sum();
+        let rates: Vec<f64> = customers.slots.iter().map(|c| c.rate_per_week).collect();
+        let alias = AliasTable::new(&rates);
+        let total_rate_per_week = rates.iter().sum();
 
         let e = &scn.employees;
         let mut employees = Employees::default();
@@ -429,6 +476,8 @@ impl Site {
             },
             window_close: 0,
             next_arrival: u64::MAX,
+            next_slot: 0,
+            following_arrival: u64::MAX,
             mean_gap_seconds: f64::INFINITY,
             arrivals_drawn: 0,
             encounter_key: stream(seed, replication, s, Purpose::Encounters).next_u64(),
@@ -476,8 +525,9 @@ impl Site {
         site.productivity_smoothed = site.mean_speed(ctx).max(1e-6);
         let _ = n0;
         site.update_isq(ctx);
-        for k in 0..market {
-            site.refresh_spend(ctx, k, 0);
+        let spend = Spend::new(ctx);
+        for cust in &mut site.customers.slots {
+            spend.refresh(cust, 0);
         }
         site
     }
@@ -609,6 +659,23 @@ impl Site {
             f64::INFINITY
         };
         self.next_arrival = self.arrival_after(open);
+        self.following_arrival = self.next_arrival;
+        self.draw_following();
+    }
+
+    /// Moves the arrival pipeline on by one: `following_arrival` becomes the next arrival and
+    /// gets its slot. The stream's order is unchanged (each arrival's slot is drawn after the
+    /// gap to the arrival that follows it), and nothing is drawn for an arrival that is never
+    /// simulated: one rounded up to the window's close (the shift ends first) or beyond it.
+    #[inline(always)]
+    fn draw_following(&mut self) {
+        self.next_arrival = self.following_arrival;
+        if self.next_arrival < self.window_close {
+            self.following_arrival = self.arrival_after(self.next_arrival);
+            self.next_slot = self.alias.pick(self.streams.arrivals.next_u64());
+            // Start loading the slot's record now; the current encounter hides the latency.
+            prefetch(&self.customers.slots[self.next_slot]);
+        }
     }
 
     /// The first arrival after `t` within the window, or `u64::MAX`.
@@ -633,6 +700,7 @@ impl Site {
             self.clearing_overtime_seconds += free.saturating_sub(close);
         }
         self.next_arrival = u64::MAX;
+        self.following_arrival = u64::MAX;
     }
 
     /// An employee leaves: off shift now, slot freed.
@@ -682,18 +750,17 @@ impl Site {
     /// Simulates every arrival before `t`. This is the encounter loop.
     pub fn advance_to(&mut self, ctx: &Context, t: u64) {
         while self.next_arrival < t {
-            let at = self.next_arrival;
-            self.next_arrival = self.arrival_after(at);
-            self.arrival(ctx, at);
+            let (at, slot) = (self.next_arrival, self.next_slot);
+            self.draw_following();
+            self.arrival(ctx, at, slot);
         }
     }
 
     #[inline]
-    fn arrival(&mut self, ctx: &Context, at: u64) {
-        let slot = self.alias.pick(self.streams.arrivals.next_u64());
+    fn arrival(&mut self, ctx: &Context, at: u64, slot: usize) {
         let number = self.arrivals_drawn;
         self.arrivals_drawn += 1;
-        if !self.customers.active[slot] {
+        if !self.customers.slots[slot].active {
             return;
         }
         // The encounter's own words come from a counter-based generator keyed by the arrival's
@@ -784,7 +851,7 @@ impl Site {
         self.employees.evaluation_sum[e] += evaluation;
 
         // Revenue: this week's spend per visit, which grows with tenure (refreshed weekly).
-        self.post(Line::Revenue, Money(self.customers.spend_cents[slot]));
+        self.post(Line::Revenue, Money(self.customers.slots[slot].spend_cents));
         if !ok {
             self.tally.failures += 1.0;
             let cost = Money::from_currency(scn.service.failure_cost);
@@ -857,7 +924,7 @@ impl Site {
         };
         let total = c.weight_competence + courtesy_weight + wait_weight;
         let q = (c.weight_competence * competence + courtesy_term + wait_term) / total.max(1e-12);
-        let q = (q - self.customers.harshness[slot]).clamp(0.0, 100.0);
+        let q = (q - self.customers.slots[slot].harshness).clamp(0.0, 100.0);
         self.tally.quality_sum += q;
         q
     }
@@ -866,13 +933,12 @@ impl Site {
     #[inline]
     fn update_customer(&mut self, ctx: &Context, slot: usize, quality: f64) -> f64 {
         let c = &ctx.scenario.customers;
-        let expected = self.customers.expectation[slot];
+        let cust = &mut self.customers.slots[slot];
+        let expected = cust.expectation;
         let evaluation =
             (quality + c.disconfirmation_weight * (quality - expected)).clamp(0.0, 100.0);
-        let s = &mut self.customers.satisfaction[slot];
-        *s += c.satisfaction_learning_rate * (evaluation - *s);
-        self.customers.expectation[slot] =
-            expected + c.expectation_learning_rate * (quality - expected);
+        cust.satisfaction += c.satisfaction_learning_rate * (evaluation - cust.satisfaction);
+        cust.expectation = expected + c.expectation_learning_rate * (quality - expected);
         evaluation
     }
 
@@ -919,8 +985,9 @@ impl Site {
         }
         // Per-visit defection probability = hazard / visit rate: with Poisson visits this
         // thins the visits into a defection process with exactly the hazard's rate.
-        let years_per_visit = self.customers.weeks_per_visit[slot] * self.years_per_scaled_week;
-        let s = self.customers.satisfaction[slot];
+        let cust = &self.customers.slots[slot];
+        let years_per_visit = cust.weeks_per_visit * self.years_per_scaled_week;
+        let s = cust.satisfaction;
         let service = if recovered {
             0.0
         } else {
@@ -940,8 +1007,8 @@ impl Site {
     }
 
     fn lose(&mut self, slot: usize, cause: u8) {
-        self.customers.active[slot] = false;
-        self.customers.loss_cause[slot] = cause + 1;
+        self.customers.slots[slot].active = false;
+        self.customers.slots[slot].loss_cause = cause + 1;
         self.customers.prospects.push(slot as u32);
         match cause {
             0 => self.tally.lost_service += 1.0,
@@ -1111,12 +1178,12 @@ impl Site {
         if m == 0 {
             return Vec::new();
         }
-        let generation = &self.customers.generation;
+        let market = &self.customers.slots;
         let mut keyed: Vec<(u64, usize)> = prospects
             .iter()
             .enumerate()
             .map(|(pos, &slot)| {
-                let id = (u64::from(generation[slot as usize]) << 32) | u64::from(slot);
+                let id = (u64::from(market[slot as usize].generation) << 32) | u64::from(slot);
                 (encounter_word(self.acquisition_key, id, 2), pos)
             })
             .collect();
@@ -1295,7 +1362,7 @@ impl Site {
 
         // Acquisition: marketing and referrals, deterred by negative word of mouth.
         let c = &scn.customers;
-        let market = self.customers.active.len() as f64;
+        let market = self.customers.market() as f64;
         let available = self.customers.prospects.len() as f64 / market.max(1.0);
         let (positive, negative) = if l.word_of_mouth {
             (self.tally.wom_positive, self.tally.wom_negative)
@@ -1318,14 +1385,15 @@ impl Site {
         for (k, slot) in joining.into_iter().enumerate() {
             let is_referral = k as u64 >= paid;
             let bonus = |b: f64| if is_referral { b } else { 0.0 };
-            self.customers.active[slot] = true;
-            self.customers.satisfaction[slot] =
+            let cust = &mut self.customers.slots[slot];
+            cust.active = true;
+            cust.satisfaction =
                 (c.satisfaction_initial + bonus(c.referral_satisfaction_bonus)).clamp(0.0, 100.0);
-            self.customers.expectation[slot] =
+            cust.expectation =
                 (c.expectation_initial + bonus(c.referral_expectation_bonus)).clamp(0.0, 100.0);
-            self.customers.joined_week[slot] = week + 1;
-            self.customers.loss_cause[slot] = 0;
-            self.customers.generation[slot] += 1;
+            cust.joined_week = week + 1;
+            cust.loss_cause = 0;
+            cust.generation += 1;
             self.tally.acquired += 1.0;
             if is_referral {
                 self.tally.referred += 1.0;
@@ -1390,19 +1458,17 @@ impl Site {
                 .saturating_sub(self.employees.headcount() as u32),
         );
         let top = c.top_box_threshold;
-        for (k, &active) in self.customers.active.iter().enumerate() {
-            if active {
-                let s = self.customers.satisfaction[k];
+        // One pass over the market: each record is its own cache line.
+        let spend = Spend::new(ctx);
+        for cust in &mut self.customers.slots {
+            if cust.active {
+                let s = cust.satisfaction;
                 t.customers += 1.0;
                 t.satisfaction_sum += s;
                 t.top_box += f64::from(u8::from(s >= top));
                 t.promoters += f64::from(u8::from(s >= 85.0));
                 t.detractors += f64::from(u8::from(s < 65.0));
-            }
-        }
-        for k in 0..self.customers.active.len() {
-            if self.customers.active[k] {
-                self.refresh_spend(ctx, k, week + 1);
+                spend.refresh(cust, week + 1);
             }
         }
         t.cumulative_profit_cents = self.cumulative_profit_cents;
@@ -1454,17 +1520,6 @@ impl Site {
             }
         }
         quits
-    }
-
-    /// Spend per visit of the customer in `slot` during `week`: it grows with tenure.
-    fn refresh_spend(&mut self, ctx: &Context, slot: usize, week: u32) {
-        let c = &ctx.scenario.customers;
-        let mut spend = c.spend_per_visit;
-        if ctx.scenario.links.tenure_to_spend {
-            let years = f64::from(week.saturating_sub(self.customers.joined_week[slot])) / 52.0;
-            spend *= 1.0 + c.spend_growth_per_year * years.min(c.spend_growth_cap_years);
-        }
-        self.customers.spend_cents[slot] = Money::from_currency(spend).cents();
     }
 
     /// Closes the month: returns its lines and starts a new month.

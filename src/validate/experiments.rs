@@ -84,9 +84,9 @@ impl Probe for ChainProbe {
                 .iter()
                 .map(|s| {
                     let c = &s.customers;
-                    (0..c.active.len())
-                        .filter(|&k| c.active[k])
-                        .map(|k| (k as u32, survey_rating(c.satisfaction[k], top)))
+                    (0..c.market())
+                        .filter(|&k| c.slots[k].active)
+                        .map(|k| (k as u32, survey_rating(c.slots[k].satisfaction, top)))
                         .collect()
                 })
                 .collect();
@@ -97,7 +97,7 @@ impl Probe for ChainProbe {
                 for &(k, rating) in cohort {
                     let k = k as usize;
                     // A slot lost and re-acquired since holds a different customer.
-                    let kept = c.active[k] && c.joined_week[k] <= YEAR;
+                    let kept = c.slots[k].active && c.slots[k].joined_week <= YEAR;
                     let cell = &mut self.by_rating[usize::from(rating) - 1];
                     cell.0 += 1.0;
                     cell.1 += f64::from(u8::from(kept));
@@ -108,8 +108,9 @@ impl Probe for ChainProbe {
             .iter()
             .map(|s| {
                 let c = &s.customers;
-                (0..c.active.len())
-                    .filter(|&k| c.active[k] && c.joined_week[k] == 0)
+                c.slots
+                    .iter()
+                    .filter(|c| c.active && c.joined_week == 0)
                     .count()
             })
             .sum();
