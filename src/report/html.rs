@@ -25,6 +25,15 @@ struct Table {
 
 impl Table {
     fn read(path: &Path) -> Result<Table, ReportError> {
+        Table::read_where(path, |_| true)
+    }
+
+    /// The rows for which `keep` holds, read as a stream (weekly.csv can be large: only the
+    /// rows kept are held).
+    fn read_where(
+        path: &Path,
+        keep: impl Fn(&csv::StringRecord) -> bool,
+    ) -> Result<Table, ReportError> {
         let bad = |reason: String| ReportError::Read {
             path: path.to_path_buf(),
             reason,
@@ -34,6 +43,9 @@ impl Table {
         let mut rows = Vec::new();
         for rec in r.records() {
             let rec = rec.map_err(|e| bad(e.to_string()))?;
+            if !keep(&rec) {
+                continue;
+            }
             rows.push(
                 header
                     .iter()
@@ -419,26 +431,64 @@ fn links_off(arm: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Per arm, paired with the baseline by replication: NPV gain over investment.
-fn paired_roi(reps: &Table, baseline: &str) -> BTreeMap<String, Vec<f64>> {
-    let base: BTreeMap<&str, f64> = reps
-        .rows
-        .iter()
-        .filter(|r| s(r, "arm") == baseline)
-        .map(|r| (s(r, "replication"), f(r, "npv")))
-        .collect();
-    let mut out: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    for r in reps.rows.iter().filter(|r| s(r, "arm") != baseline) {
-        let inv = f(r, "investment");
-        if let Some(b) = base.get(s(r, "replication"))
-            && inv > 0.0
-        {
-            out.entry(s(r, "arm").to_string())
-                .or_default()
-                .push((f(r, "npv") - b) / inv);
+/// Per arm, paired with the baseline by replication: the NPV gain over the extra investment,
+/// left out where the two invest about the same (as in `comparison.csv`). Read as a stream:
+/// only four numbers per replication are kept, however many replications there are.
+fn paired_roi(path: &Path, baseline: &str) -> Result<BTreeMap<String, Vec<f64>>, ReportError> {
+    let bad = |reason: String| ReportError::Read {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let mut r = csv::Reader::from_path(path).map_err(|e| bad(e.to_string()))?;
+    let header = r.headers().map_err(|e| bad(e.to_string()))?.clone();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| bad(format!("expected a column `{name}`, found none")))
+    };
+    let (arm, rep, npv, inv) = (
+        col("arm")?,
+        col("replication")?,
+        col("npv")?,
+        col("investment")?,
+    );
+    let num = |rec: &csv::StringRecord, k: usize| {
+        rec.get(k)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
+    let mut base: BTreeMap<u64, (f64, f64)> = BTreeMap::new();
+    let mut others: BTreeMap<String, Vec<(u64, f64, f64)>> = BTreeMap::new();
+    for rec in r.records() {
+        let rec = rec.map_err(|e| bad(e.to_string()))?;
+        let k = rec
+            .get(rep)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(u64::MAX);
+        let x = (num(&rec, npv), num(&rec, inv));
+        match rec.get(arm) {
+            Some(a) if a == baseline => {
+                base.insert(k, x);
+            }
+            Some(a) => others.entry(a.to_string()).or_default().push((k, x.0, x.1)),
+            None => {}
         }
     }
-    out
+    Ok(others
+        .into_iter()
+        .map(|(a, rows)| {
+            let roi = rows
+                .into_iter()
+                .filter_map(|(k, npv, inv)| {
+                    let (b_npv, b_inv) = *base.get(&k)?;
+                    let extra = inv - b_inv;
+                    (extra >= 1.0 && extra >= 0.01 * inv.max(b_inv)).then(|| (npv - b_npv) / extra)
+                })
+                .collect();
+            (a, roi)
+        })
+        .collect())
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -751,8 +801,11 @@ fn final_state(
     if !path.is_file() || weeks == 0 {
         return Ok(());
     }
-    let weekly = Table::read(&path)?;
     let last = (weeks - 1).to_string();
+    // weekly.csv's columns: arm, site, week, metric, mean, ...
+    let weekly = Table::read_where(&path, |r| {
+        r.get(1) == Some("all") && r.get(2) == Some(last.as_str())
+    })?;
     let wanted = [
         ("isq", "Internal service quality", "0-100", 1.0),
         ("morale", "Employee morale", "0-100", 1.0),
@@ -898,8 +951,7 @@ fn run_page(dir: &Path) -> Result<String, ReportError> {
             .iter()
             .find(|r| s(r, "baseline") == "true")
             .map_or_else(String::new, |r| s(r, "arm").to_string());
-        let reps_table = Table::read(&dir.join("replications.csv"))?;
-        let roi = paired_roi(&reps_table, &baseline);
+        let roi = paired_roi(&dir.join("replications.csv"), &baseline)?;
         b.push_str("<h2 id=\"answer\">The answer</h2>\n<ul class=\"findings\">\n");
         for c in table.rows.iter().filter(|r| s(r, "baseline") != "true") {
             let empty = Vec::new();
