@@ -122,24 +122,13 @@ pub fn money(x: f64, signed: bool) -> String {
     format!("{sign}{body}")
 }
 
-/// A plain number with sensible digits.
+/// A plain number with three significant figures (as the validation table), millions as money,
+/// with a true minus sign.
 fn number(x: f64) -> String {
-    if !x.is_finite() {
-        return "n/a".to_string();
-    }
-    let a = x.abs();
-    let t = if a >= 1e6 {
+    if x.is_finite() && x.abs() >= 1e6 {
         return money(x, false);
-    } else if a >= 100.0 {
-        format!("{x:.0}")
-    } else if a >= 10.0 {
-        format!("{x:.1}")
-    } else if a >= 1.0 {
-        format!("{x:.2}")
-    } else {
-        format!("{x:.3}")
-    };
-    t.replace('-', "\u{2212}")
+    }
+    crate::validate::fmt_num(x).replace('-', "\u{2212}")
 }
 
 /// A week number (or a fraction of one, from interpolated percentiles) as people say it.

@@ -136,7 +136,7 @@ impl CheckResult {
 }
 
 /// A number with three significant figures (enough for a table; the CSV keeps full precision).
-fn fmt_num(x: f64) -> String {
+pub fn fmt_num(x: f64) -> String {
     if !x.is_finite() {
         return "n/a".to_string();
     }
