@@ -471,8 +471,8 @@ fn paired_roi(path: &Path, baseline: &str) -> Result<BTreeMap<String, Vec<f64>>,
                 .into_iter()
                 .filter_map(|(k, npv, inv)| {
                     let (b_npv, b_inv) = *base.get(&k)?;
-                    let extra = inv - b_inv;
-                    (extra >= 1.0 && extra >= 0.01 * inv.max(b_inv)).then(|| (npv - b_npv) / extra)
+                    Some(crate::stats::compare::paired_roi(npv - b_npv, inv, b_inv))
+                        .filter(|r| r.is_finite())
                 })
                 .collect();
             (a, roi)

@@ -105,6 +105,19 @@ pub struct ArmComparison {
     pub p_best: f64,
 }
 
+/// One replication's ROI: the NPV gain `delta_npv` over the extra investment of the arm
+/// (`investment`) above the baseline's (`baseline_investment`), both present values. Where the
+/// two spend about the same (less than 1% apart, e.g. per-employee costs on different
+/// headcounts) the ratio is noise over a near-zero denominator, so it is NaN (undefined).
+pub fn paired_roi(delta_npv: f64, investment: f64, baseline_investment: f64) -> f64 {
+    let extra = investment - baseline_investment;
+    if extra >= 1.0 && extra >= 0.01 * investment.max(baseline_investment) {
+        delta_npv / extra
+    } else {
+        f64::NAN
+    }
+}
+
 /// Compares every arm with arm `baseline`, pairing replications by index.
 pub fn compare(arms: &[ArmResult], baseline: usize) -> Vec<ArmComparison> {
     let reps = arms.iter().map(|a| a.replications.len()).min().unwrap_or(0);
@@ -126,25 +139,10 @@ pub fn compare(arms: &[ArmResult], baseline: usize) -> Vec<ArmComparison> {
         .map(|(k, arm)| {
             let x: &[ReplicationSummary] = &arm.replications[..reps];
             let delta: Vec<f64> = x.iter().zip(base).map(|(a, b)| a.npv - b.npv).collect();
-            let invest: Vec<f64> = x
-                .iter()
-                .zip(base)
-                .map(|(a, b)| a.investment - b.investment)
-                .collect();
-            // ROI needs an investment of its own: where both arms spend about the same (less
-            // than 1% apart, e.g. per-employee costs on different headcounts), the ratio is
-            // noise over a near-zero denominator, so it is left undefined.
             let roi = delta
                 .iter()
-                .zip(&invest)
                 .zip(x.iter().zip(base))
-                .map(|((d, i), (a, b))| {
-                    if *i >= 1.0 && *i >= 0.01 * a.investment.max(b.investment) {
-                        d / i
-                    } else {
-                        f64::NAN
-                    }
-                });
+                .map(|(d, (a, b))| paired_roi(*d, a.investment, b.investment));
             let mut paid: Vec<f64> = x
                 .iter()
                 .map(|s| s.payback_week)
@@ -197,6 +195,16 @@ mod tests {
     use super::*;
     use crate::engine::rng::{Purpose, stream};
     use crate::model::sampling::normal;
+
+    #[test]
+    fn roi_needs_an_investment_of_the_arms_own() {
+        assert_eq!(paired_roi(10.0, 5.0, 0.0), 2.0);
+        assert_eq!(paired_roi(10.0, 1000.0, 980.0), 0.5);
+        // Less than one currency unit, or less than 1% of the spend, more than the baseline.
+        assert!(paired_roi(10.0, 100.5, 100.0).is_nan());
+        assert!(paired_roi(10.0, 1000.0, 995.0).is_nan());
+        assert!(paired_roi(10.0, 0.0, 0.0).is_nan());
+    }
 
     #[test]
     fn t_quantiles_match_tables() {
