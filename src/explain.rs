@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use crate::model::metrics::WeekTally;
+use crate::model::metrics::{Metric, WeekTally};
 use crate::model::site::MoraleTerms;
 use crate::model::world::month_of_week;
 use crate::model::{Context, Probe, Site, simulate_probed};
@@ -201,10 +201,6 @@ pub struct Explanation {
     pub text: String,
 }
 
-fn ratio(a: f64, b: f64) -> f64 {
-    if b > 0.0 { a / b } else { f64::NAN }
-}
-
 /// Runs replication `options.replication` of `options.arm` and explains it.
 pub fn explain(scenario: &Scenario, options: &ExplainOptions) -> Explanation {
     let mut recorder = Recorder {
@@ -243,15 +239,20 @@ pub fn explain(scenario: &Scenario, options: &ExplainOptions) -> Explanation {
             week += 1;
         }
         let last = week - 1;
-        let span = &weekly[first as usize..=last as usize];
-        let sum = |f: fn(&WeekTally) -> f64| span.iter().map(f).sum::<f64>();
+        // The month's flows are its weeks' tallies added up; states are read at its last week.
+        // Both go through the metrics' own definitions, as `weekly.csv` does.
+        let mut month = WeekTally::default();
+        for t in &weekly[first as usize..=last as usize] {
+            month.add(t);
+        }
         let end = &weekly[last as usize];
+        let at_end = |m: Metric| m.value(end, end);
+        let over_month = |m: Metric| m.value(&month, &month);
         let look = recorder
             .looks
             .get(last as usize)
             .copied()
             .unwrap_or_default();
-        let served = sum(|t| t.served);
         let mut policies = Vec::new();
         for iv in &arm.interventions {
             // `Tooling { amount: 40000.0 }` reads as `Tooling(amount: 40000)`.
@@ -280,42 +281,41 @@ pub fn explain(scenario: &Scenario, options: &ExplainOptions) -> Explanation {
         months.push(MonthState {
             month: m + 1,
             weeks: (first, last),
-            isq: ratio(end.isq_sum, end.sites),
+            isq: at_end(Metric::Isq),
             tools: look.tools,
             skills: look.skills,
             leadership: look.leadership,
             staffing: look.staffing,
-            morale: ratio(end.morale_sum, end.employees),
+            morale: at_end(Metric::Morale),
             morale_target: look.target,
             morale_terms: look.terms,
             display_demand: look.display,
-            strain: ratio(end.strain_sum, end.employees),
+            strain: at_end(Metric::Strain),
             employees: end.employees,
             rookies: end.rookies,
             rookie_effectiveness: look.rookie_effectiveness,
-            quits: sum(|t| t.quits),
-            hires: sum(|t| t.hires),
+            quits: month.quits,
+            hires: month.hires,
             vacancies: end.vacancies,
-            work_pressure: ratio(sum(|t| t.work_pressure_sum), sum(|t| t.sites)),
-            standard_minutes: ratio(end.standard_minutes_sum, end.sites),
+            work_pressure: over_month(Metric::WorkPressure),
+            standard_minutes: at_end(Metric::ServiceStandardMinutes),
             time_factor: look.time_factor,
-            served,
-            // As the `wait_minutes` metric: waiting time per served customer.
-            wait_minutes: ratio(sum(|t| t.wait_seconds_sum) / 60.0, served),
-            abandoned: sum(|t| t.abandoned),
-            perceived_quality: ratio(sum(|t| t.quality_sum), served + sum(|t| t.abandoned)),
-            failure_rate: ratio(sum(|t| t.failures), served),
-            satisfaction: ratio(end.satisfaction_sum, end.customers),
-            customers: end.customers,
-            acquired: sum(|t| t.acquired),
-            referred: sum(|t| t.referred),
-            lost: sum(|t| t.lost_service + t.lost_product + t.lost_competitor + t.lost_moved),
-            lost_service: sum(|t| t.lost_service),
-            complaints: sum(|t| t.complaints),
-            wom_negative: sum(|t| t.wom_negative),
-            wom_positive: sum(|t| t.wom_positive),
-            revenue: sum(|t| t.money.revenue().to_currency()),
-            profit: sum(|t| t.money.profit().to_currency()),
+            served: month.served,
+            wait_minutes: over_month(Metric::WaitMinutes),
+            abandoned: month.abandoned,
+            perceived_quality: over_month(Metric::PerceivedQuality),
+            failure_rate: over_month(Metric::FailureRate),
+            satisfaction: at_end(Metric::Satisfaction),
+            customers: at_end(Metric::ActiveCustomers),
+            acquired: month.acquired,
+            referred: month.referred,
+            lost: month.lost(),
+            lost_service: month.lost_service,
+            complaints: month.complaints,
+            wom_negative: month.wom_negative,
+            wom_positive: month.wom_positive,
+            revenue: month.money.revenue().to_currency(),
+            profit: month.money.profit().to_currency(),
             policies,
         });
     }
