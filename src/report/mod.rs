@@ -310,6 +310,19 @@ fn band_of(label: &str, cells: &[Summary], scale: f64) -> BandSeries {
     }
 }
 
+/// Arm `a`'s median cumulative profit in the last week (firm level).
+fn final_profit(r: &RunResult, a: usize) -> f64 {
+    let k = r.metric_index(Metric::CumulativeProfit);
+    r.arms[a].weekly[r.cell(r.sites, r.options.weeks as usize - 1, k)].median()
+}
+
+/// The arm whose median cumulative profit ends highest.
+fn profit_leader(r: &RunResult) -> usize {
+    (0..r.arms.len())
+        .max_by(|&a, &b| final_profit(r, a).total_cmp(&final_profit(r, b)))
+        .unwrap_or(0)
+}
+
 /// Draws `profit.png/svg` and `chain.png/svg`.
 pub fn charts(r: &RunResult, dir: &Path) -> Result<(), ReportError> {
     let arms = 0..r.arms.len();
@@ -319,12 +332,8 @@ pub fn charts(r: &RunResult, dir: &Path) -> Result<(), ReportError> {
             .collect::<Vec<_>>()
     };
     // The title states the finding: where cumulative profit ends.
-    let last = r.options.weeks as usize - 1;
-    let k = r.metric_index(Metric::CumulativeProfit);
-    let end = |a: usize| r.arms[a].weekly[r.cell(r.sites, last, k)].median();
-    let top = (0..r.arms.len())
-        .max_by(|&a, &b| end(a).total_cmp(&end(b)))
-        .unwrap_or(0);
+    let end = |a: usize| final_profit(r, a);
+    let top = profit_leader(r);
     let title = if r.arms.len() == 1 {
         format!(
             "{}: cumulative profit reaches {} in {} weeks (median of {} replications)",
@@ -406,11 +415,7 @@ pub fn comparison_charts(r: &RunResult, dir: &Path) -> Result<(), ReportError> {
     let arms: Vec<BandSeries> = (0..r.arms.len())
         .map(|a| band(r, a, Metric::CumulativeProfit, 1.0))
         .collect();
-    let last = r.options.weeks as usize - 1;
-    let end = |s: &BandSeries| s.p50.get(last).copied().unwrap_or(f64::NAN);
-    let top = (0..arms.len())
-        .max_by(|&a, &b| end(&arms[a]).total_cmp(&end(&arms[b])))
-        .unwrap_or(0);
+    let top = profit_leader(r);
     plot::band_chart(
         dir,
         "arms",
@@ -418,13 +423,15 @@ pub fn comparison_charts(r: &RunResult, dir: &Path) -> Result<(), ReportError> {
             "{}: {} ends highest, {} cumulative profit against {}'s {} (median of {reps})",
             r.scenario.name,
             arms[top].label,
-            html::money(end(&arms[top]), false),
+            html::money(final_profit(r, top), false),
             arms[base].label,
-            html::money(end(&arms[base]), false),
+            html::money(final_profit(r, base), false),
         ),
         "cumulative profit (currency)",
         &arms,
     )?;
+    let last = r.options.weeks as usize - 1;
+    let end = |s: &BandSeries| s.p50.get(last).copied().unwrap_or(f64::NAN);
     // The baseline's own line (zero) keeps every arm's colour the same as in the other charts.
     let delta: Vec<BandSeries> = r
         .arms
