@@ -8,10 +8,10 @@ use crate::common::small;
 
 /// The names of every link, read from the serialised switches so none can be forgotten.
 fn link_names() -> Vec<String> {
-    let text = ron::to_string(&Links::default()).unwrap();
-    text.trim_matches(|c| c == '(' || c == ')')
-        .split(',')
-        .filter_map(|kv| kv.split_once(':').map(|(k, _)| k.trim().to_string()))
+    Links::default()
+        .switches()
+        .into_iter()
+        .map(|(name, _)| name)
         .collect()
 }
 
