@@ -405,13 +405,7 @@ fn explain(
         )));
     }
     let weeks = match positive("weeks", weeks)? {
-        Some(w) if w > chainsim::scenario::MAX_WEEKS => {
-            return Err(Failure::Input(format!(
-                "--weeks: expected at most {}, found {w}",
-                chainsim::scenario::MAX_WEEKS
-            )));
-        }
-        Some(w) => w,
+        Some(w) => at_most("weeks", w, chainsim::scenario::MAX_WEEKS)?,
         None => scenario.weeks,
     };
     let mut sized = scenario.clone();
