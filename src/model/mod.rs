@@ -3,6 +3,7 @@
 pub mod metrics;
 pub mod people;
 pub mod sampling;
+mod servers;
 pub mod site;
 pub mod world;
 

@@ -15,6 +15,7 @@ use super::sampling::{
     AliasTable, ServiceTimeSampler, WordRng, exp1, exp1_fast, gamma_mean, interpolate, normal,
     poisson, unit, unit_low32,
 };
+use super::servers::{ServerInfo, Servers};
 use crate::engine::SimTime;
 use crate::engine::rng::{Purpose, Stream, encounter_word, stream};
 use crate::engine::time::round_to_u64;
@@ -113,68 +114,6 @@ pub struct EncounterRecord {
     pub ended: u64,
     /// Employee slot, or `u32::MAX` if abandoned.
     pub employee: u32,
-}
-
-/// What a server on shift brings to an encounter, cached from the employee at shift start.
-#[derive(Debug, Clone, Copy)]
-struct ServerInfo {
-    employee: u32,
-    mean_service_seconds: f64,
-    p_success: f64,
-    courtesy: f64,
-    competence: f64,
-}
-
-/// Servers on shift today. Each arrival scans the free times once, branch-free (selects, not
-/// jumps: which server is earliest is unpredictable, and a mispredicted branch costs more than
-/// the scan), for the earliest-free server and the number busy.
-#[derive(Debug, Clone, Default)]
-struct Servers {
-    /// When each server is next free, seconds.
-    free_at: Vec<u64>,
-    info: Vec<ServerInfo>,
-}
-
-impl Servers {
-    fn clear(&mut self) {
-        self.free_at.clear();
-        self.info.clear();
-    }
-
-    /// Adds a server, free from `free_at`.
-    fn push(&mut self, free_at: u64, info: ServerInfo) {
-        self.free_at.push(free_at);
-        self.info.push(info);
-    }
-
-    fn remove_employee(&mut self, e: u32) {
-        if let Some(i) = self.info.iter().position(|x| x.employee == e) {
-            self.free_at.remove(i);
-            self.info.remove(i);
-        }
-    }
-
-    /// The server that takes an arrival at `at` (the earliest free: the longest idle, else the
-    /// first to finish; ties to the lowest index) and how many servers are busy then.
-    #[inline(always)]
-    fn next_free(&self, at: u64) -> Option<(usize, usize)> {
-        let mut best = usize::MAX;
-        let mut min = u64::MAX;
-        let mut busy = 0;
-        for (i, &f) in self.free_at.iter().enumerate() {
-            let earlier = f < min;
-            min = if earlier { f } else { min };
-            best = if earlier { i } else { best };
-            busy += usize::from(f > at);
-        }
-        (best != usize::MAX).then_some((best, busy))
-    }
-
-    /// Server `k` takes a customer until `end`.
-    #[inline(always)]
-    fn assign(&mut self, k: usize, end: u64) {
-        self.free_at[k] = end;
-    }
 }
 
 /// Asks the CPU to start loading `r`'s cache line, without waiting for it (a plain read would
@@ -576,7 +515,7 @@ impl Site {
     pub fn start_shift(&mut self, ctx: &Context, open: u64, close: u64) {
         let scn = ctx.scenario;
         let (l, e, c) = (&scn.links, &scn.employees, &scn.customers);
-        self.servers.clear();
+        self.servers.clear(open);
         let rookies = self
             .employees
             .active()
@@ -774,7 +713,7 @@ impl Site {
         self.encounters += 1;
 
         // The longest-idle server, else the earliest to finish, takes the customer (FIFO).
-        let n = self.servers.info.len();
+        let n = self.servers.len();
         let found = self.servers.next_free(at);
         let (best, start, busy) = found.map_or((usize::MAX, at, n), |(k, busy)| {
             (k, self.servers.free_at[k].max(at), busy)
