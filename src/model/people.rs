@@ -124,9 +124,37 @@ pub struct Customers {
     pub slots: Vec<Customer>,
     /// Prospect slots, available for acquisition.
     pub prospects: Vec<u32>,
+    /// Each slot's `active` flag again, one bit a slot: small enough to stay in the first-level
+    /// cache, so arrivals are sorted from prospects without touching their records.
+    active_bits: Vec<u64>,
 }
 
 impl Customers {
+    /// Adds a slot.
+    pub fn push(&mut self, customer: Customer) {
+        let slot = self.slots.len();
+        if slot.is_multiple_of(64) {
+            self.active_bits.push(0);
+        }
+        self.slots.push(customer);
+        self.set_active(slot, customer.active);
+    }
+
+    /// Makes slot `slot` a customer (`true`) or a prospect; the only way `active` changes.
+    #[inline]
+    pub fn set_active(&mut self, slot: usize, active: bool) {
+        self.slots[slot].active = active;
+        let bit = 1u64 << (slot % 64);
+        let word = &mut self.active_bits[slot / 64];
+        *word = if active { *word | bit } else { *word & !bit };
+    }
+
+    /// Whether slot `slot` holds a customer, read from the bits.
+    #[inline(always)]
+    pub fn is_active(&self, slot: usize) -> bool {
+        (self.active_bits[slot / 64] >> (slot % 64)) & 1 == 1
+    }
+
     /// Number of active customers.
     pub fn count(&self) -> usize {
         self.slots.len() - self.prospects.len()

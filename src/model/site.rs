@@ -131,6 +131,60 @@ fn prefetch<T>(r: &T) {
     let _ = r;
 }
 
+/// Arrivals generated per chunk, customers and prospects together.
+const BATCH: usize = 128;
+
+/// How many arrivals ahead of the current one a customer's record is fetched.
+const PREFETCH_AHEAD: usize = 4;
+
+/// A chunk of a shift's arrivals to customers, in time order.
+struct ArrivalBatch {
+    /// Arrival times, seconds.
+    at: [u64; BATCH],
+    /// Customer slots.
+    slot: [u32; BATCH],
+    /// Arrival numbers, which key each encounter's words.
+    number: [u64; BATCH],
+    /// Arrivals held.
+    len: usize,
+    /// The next arrival to simulate.
+    next: usize,
+}
+
+impl Default for ArrivalBatch {
+    fn default() -> Self {
+        ArrivalBatch {
+            at: [0; BATCH],
+            slot: [0; BATCH],
+            number: [0; BATCH],
+            len: 0,
+            next: 0,
+        }
+    }
+}
+
+impl ArrivalBatch {
+    fn clear(&mut self) {
+        self.len = 0;
+        self.next = 0;
+    }
+}
+
+/// The first arrival after `t` (seconds) at mean gap `mean_gap_seconds`, or `u64::MAX` if it
+/// falls at or after `close`. Draws one exponential gap from `rng` unless arrivals are off.
+#[inline(always)]
+fn arrival_after(rng: &mut Stream, t: u64, mean_gap_seconds: f64, close: u64) -> u64 {
+    if !mean_gap_seconds.is_finite() {
+        return u64::MAX;
+    }
+    let at = t as f64 + exp1_fast(rng) * mean_gap_seconds;
+    if at >= close as f64 {
+        u64::MAX
+    } else {
+        round_to_u64(at)
+    }
+}
+
 /// Random streams of a site, one per purpose.
 struct Streams {
     arrivals: Stream,
@@ -269,14 +323,13 @@ pub struct Site {
     total_rate_per_week: f64,
     servers: Servers,
     streams: Streams,
-    // Arrival window of the current shift and the next arrival in it.
+    /// End of the current shift's arrival window, seconds.
     window_close: u64,
-    next_arrival: u64,
-    /// The slot `next_arrival` goes to (valid while `next_arrival` is before the close).
-    next_slot: usize,
-    /// The arrival after `next_arrival`, or `u64::MAX`. Arrivals are generated one ahead so
-    /// the next slot is known, and its record fetched, while the current encounter runs.
-    following_arrival: u64,
+    /// The next arrival not yet in `batch` (its gap drawn, its slot not), seconds, or
+    /// `u64::MAX` when the window has no more.
+    pending_arrival: u64,
+    /// The arrivals to customers generated ahead of the encounter loop.
+    batch: Box<ArrivalBatch>,
     mean_gap_seconds: f64,
     /// Arrivals generated so far (including those to prospects): numbers the encounter words.
     arrivals_drawn: u64,
@@ -370,7 +423,7 @@ impl Site {
             let active = slot < scn.sites.customers_per_site as usize;
             let sat = (c.satisfaction_initial + c.satisfaction_initial_sd * normal(&mut setup))
                 .clamp(0.0, 100.0);
-            customers.slots.push(Customer {
+            customers.push(Customer {
                 weeks_per_visit: 1.0 / rate,
                 satisfaction: sat,
                 expectation: c.expectation_initial,
@@ -414,9 +467,8 @@ impl Site {
                 arrivals: stream(seed, replication, s, Purpose::Arrivals),
             },
             window_close: 0,
-            next_arrival: u64::MAX,
-            next_slot: 0,
-            following_arrival: u64::MAX,
+            pending_arrival: u64::MAX,
+            batch: Box::new(ArrivalBatch::default()),
             mean_gap_seconds: f64::INFINITY,
             arrivals_drawn: 0,
             encounter_key: stream(seed, replication, s, Purpose::Encounters).next_u64(),
@@ -597,39 +649,46 @@ impl Site {
         } else {
             f64::INFINITY
         };
-        self.next_arrival = self.arrival_after(open);
-        self.following_arrival = self.next_arrival;
-        self.draw_following();
+        self.pending_arrival = arrival_after(
+            &mut self.streams.arrivals,
+            open,
+            self.mean_gap_seconds,
+            close,
+        );
+        self.batch.clear();
     }
 
-    /// Moves the arrival pipeline on by one: `following_arrival` becomes the next arrival and
-    /// gets its slot. The stream's order is unchanged (each arrival's slot is drawn after the
-    /// gap to the arrival that follows it), and nothing is drawn for an arrival that is never
-    /// simulated: one rounded up to the window's close (the shift ends first) or beyond it.
-    #[inline(always)]
-    fn draw_following(&mut self) {
-        self.next_arrival = self.following_arrival;
-        if self.next_arrival < self.window_close {
-            self.following_arrival = self.arrival_after(self.next_arrival);
-            self.next_slot = self.alias.pick(self.streams.arrivals.next_u64());
-            // Start loading the slot's record now; the current encounter hides the latency.
-            prefetch(&self.customers.slots[self.next_slot]);
+    /// Generates the next chunk of the window's arrivals and keeps those to customers.
+    ///
+    /// The stream's order is the one-at-a-time order: each arrival's slot is drawn after the
+    /// gap to the arrival that follows it, and nothing is drawn for an arrival that is never
+    /// simulated (one rounded up to the window's close, or beyond it). Arrivals to prospects
+    /// are dropped here, without a branch, so the encounter loop never guesses at them; every
+    /// arrival still takes a number, which keys its encounter's words. No slot becomes a
+    /// customer during a shift (acquisition is weekly), so a kept arrival is one to a customer
+    /// unless they leave before it comes, which the loop checks.
+    #[inline(never)]
+    fn refill(&mut self) {
+        let close = self.window_close;
+        let b = &mut *self.batch;
+        let (mut t, mut len) = (self.pending_arrival, 0);
+        for _ in 0..BATCH {
+            if t >= close {
+                break;
+            }
+            let following =
+                arrival_after(&mut self.streams.arrivals, t, self.mean_gap_seconds, close);
+            let slot = self.alias.pick(self.streams.arrivals.next_u64());
+            b.at[len] = t;
+            b.slot[len] = slot as u32;
+            b.number[len] = self.arrivals_drawn;
+            self.arrivals_drawn += 1;
+            len += usize::from(self.customers.is_active(slot));
+            t = following;
         }
-    }
-
-    /// The first arrival after `t` within the window, or `u64::MAX`.
-    #[inline]
-    fn arrival_after(&mut self, t: u64) -> u64 {
-        if !self.mean_gap_seconds.is_finite() {
-            return u64::MAX;
-        }
-        let gap = exp1_fast(&mut self.streams.arrivals) * self.mean_gap_seconds;
-        let at = t as f64 + gap;
-        if at >= self.window_close as f64 {
-            u64::MAX
-        } else {
-            round_to_u64(at)
-        }
+        self.pending_arrival = t;
+        b.len = len;
+        b.next = 0;
     }
 
     /// Shift end: servers finish the customers already queued (overtime); arrivals stop.
@@ -638,8 +697,8 @@ impl Site {
             self.employees.busy_until[info.employee as usize] = free;
             self.clearing_overtime_seconds += free.saturating_sub(close);
         }
-        self.next_arrival = u64::MAX;
-        self.following_arrival = u64::MAX;
+        self.pending_arrival = u64::MAX;
+        self.batch.clear();
     }
 
     /// An employee leaves: off shift now, slot freed.
@@ -688,17 +747,31 @@ impl Site {
 
     /// Simulates every arrival before `t`. This is the encounter loop.
     pub fn advance_to(&mut self, ctx: &Context, t: u64) {
-        while self.next_arrival < t {
-            let (at, slot) = (self.next_arrival, self.next_slot);
-            self.draw_following();
-            self.arrival(ctx, at, slot);
+        loop {
+            let i = self.batch.next;
+            if i == self.batch.len {
+                if self.pending_arrival >= t.min(self.window_close) {
+                    return;
+                }
+                self.refill();
+                continue;
+            }
+            let at = self.batch.at[i];
+            if at >= t {
+                return;
+            }
+            self.batch.next = i + 1;
+            // Start loading a coming customer's record; the encounters between hide the wait.
+            let ahead = self.batch.slot[(i + PREFETCH_AHEAD).min(BATCH - 1)];
+            prefetch(&self.customers.slots[ahead as usize]);
+            let (slot, number) = (self.batch.slot[i] as usize, self.batch.number[i]);
+            self.arrival(ctx, at, slot, number);
         }
     }
 
     #[inline]
-    fn arrival(&mut self, ctx: &Context, at: u64, slot: usize) {
-        let number = self.arrivals_drawn;
-        self.arrivals_drawn += 1;
+    fn arrival(&mut self, ctx: &Context, at: u64, slot: usize, number: u64) {
+        // Lost since the batch was drawn: now a prospect, whom the arrival's thinning drops.
         if !self.customers.slots[slot].active {
             return;
         }
@@ -946,7 +1019,7 @@ impl Site {
     }
 
     fn lose(&mut self, slot: usize, cause: u8) {
-        self.customers.slots[slot].active = false;
+        self.customers.set_active(slot, false);
         self.customers.slots[slot].loss_cause = cause + 1;
         self.customers.prospects.push(slot as u32);
         match cause {
@@ -1324,8 +1397,8 @@ impl Site {
         for (k, slot) in joining.into_iter().enumerate() {
             let is_referral = k as u64 >= paid;
             let bonus = |b: f64| if is_referral { b } else { 0.0 };
+            self.customers.set_active(slot, true);
             let cust = &mut self.customers.slots[slot];
-            cust.active = true;
             cust.satisfaction =
                 (c.satisfaction_initial + bonus(c.referral_satisfaction_bonus)).clamp(0.0, 100.0);
             cust.expectation =
