@@ -25,6 +25,16 @@ pub(super) struct ServerInfo {
 /// Keys per SSE register.
 const LANES: usize = 4;
 
+/// Registers per group: the scan keeps one running minimum per register of a group, so its
+/// chain of dependent minima is a quarter as long.
+const REGS: usize = 4;
+
+/// Keys per group.
+const GROUP: usize = LANES * REGS;
+
+/// A group of keys: `REGS` registers of `LANES`.
+type Group = [[f32; LANES]; REGS];
+
 /// Free times this many seconds or more after the shift's start are keyed as this: 2^24, the
 /// range in which `f32` holds every whole second exactly. A shift with every server busy that
 /// far ahead falls back to the exact scalar scan.
@@ -37,9 +47,9 @@ pub(super) struct Servers {
     pub free_at: Vec<u64>,
     /// What each server brings.
     pub info: Vec<ServerInfo>,
-    /// `free_at - base` as `f32`, capped at `CAP_SECONDS`, by register of `LANES`, the last
-    /// padded with +inf.
-    keys: Vec<[f32; LANES]>,
+    /// `free_at - base` as `f32`, capped at `CAP_SECONDS`, in groups, the last padded with
+    /// +inf.
+    keys: Vec<Group>,
     /// The shift's start, seconds; no server is free before it.
     base: u64,
 }
@@ -64,16 +74,17 @@ impl Servers {
             free_at >= self.base,
             "a server free before its shift starts"
         );
-        free_at.saturating_sub(self.base).min(CAP_SECONDS) as f32
+        // Through i64: one conversion instruction, where u64 to f32 takes a branchy sequence.
+        free_at.saturating_sub(self.base).min(CAP_SECONDS) as i64 as f32
     }
 
     /// Adds a server, free from `free_at` (not before the shift's start).
     pub fn push(&mut self, free_at: u64, info: ServerInfo) {
         let n = self.free_at.len();
-        if n.is_multiple_of(LANES) {
-            self.keys.push([f32::INFINITY; LANES]);
+        if n.is_multiple_of(GROUP) {
+            self.keys.push([[f32::INFINITY; LANES]; REGS]);
         }
-        self.keys[n / LANES][n % LANES] = self.key(free_at);
+        self.keys[n / GROUP][n / LANES % REGS][n % LANES] = self.key(free_at);
         self.free_at.push(free_at);
         self.info.push(info);
     }
@@ -98,7 +109,14 @@ impl Servers {
     #[inline(always)]
     pub fn assign(&mut self, k: usize, end: u64) {
         self.free_at[k] = end;
-        self.keys[k / LANES][k % LANES] = self.key(end);
+        let key = self.key(end);
+        let register = &mut self.keys[k / GROUP][k / LANES % REGS];
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        set_lane(register, k % LANES, key);
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+        {
+            register[k % LANES] = key;
+        }
     }
 
     /// The server that takes an arrival at `at` (the earliest free: the longest idle, else the
@@ -115,7 +133,7 @@ impl Servers {
             let (min, best, above) = scan_sse(&self.keys, rel as f32);
             // A minimum below the cap is exact, and so is every comparison with `rel`.
             if min < CAP_SECONDS as f32 {
-                return Some((best, above - (self.keys.len() * LANES - n)));
+                return Some((best, above - (self.keys.len() * GROUP - n)));
             }
         }
         self.next_free_scalar(at)
@@ -137,10 +155,32 @@ impl Servers {
     }
 }
 
+/// Writes `key` into lane `lane` of `register` as a whole-register store: the next scan
+/// reads the register whole, and a 16-byte load of a 4-byte store still in flight cannot take
+/// its value from the store, so it would wait for the store to reach the cache.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn set_lane(register: &mut [f32; LANES], lane: usize, key: f32) {
+    use std::arch::x86_64::{
+        _mm_and_ps, _mm_andnot_ps, _mm_castsi128_ps, _mm_loadu_ps, _mm_loadu_si128, _mm_or_ps,
+        _mm_set1_ps, _mm_storeu_ps,
+    };
+    const MASKS: [[i32; LANES]; LANES] =
+        [[-1, 0, 0, 0], [0, -1, 0, 0], [0, 0, -1, 0], [0, 0, 0, -1]];
+    // SAFETY: SSE and SSE2 are enabled (this function's `cfg`); each load and store touches
+    // exactly one `[f32; 4]` or `[i32; 4]`, and unaligned accesses need no alignment.
+    unsafe {
+        let mask = _mm_castsi128_ps(_mm_loadu_si128(MASKS[lane].as_ptr().cast()));
+        let old = _mm_loadu_ps(register.as_ptr());
+        let new = _mm_or_ps(_mm_andnot_ps(mask, old), _mm_and_ps(mask, _mm_set1_ps(key)));
+        _mm_storeu_ps(register.as_mut_ptr(), new);
+    }
+}
+
 /// Over `keys`: the least key, the first index holding it, and how many keys exceed `at`.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
-fn scan_sse(keys: &[[f32; LANES]], at: f32) -> (f32, usize, usize) {
+fn scan_sse(keys: &[Group], at: f32) -> (f32, usize, usize) {
     use std::arch::x86_64::{
         __m128, _mm_add_epi32, _mm_castps_si128, _mm_cmpeq_ps, _mm_cmpgt_ps, _mm_cvtsi128_si32,
         _mm_cvtss_f32, _mm_loadu_ps, _mm_min_ps, _mm_movemask_ps, _mm_set1_ps, _mm_setzero_si128,
@@ -150,27 +190,34 @@ fn scan_sse(keys: &[[f32; LANES]], at: f32) -> (f32, usize, usize) {
     // enabled; each load reads one `[f32; 4]`, and an unaligned load needs no alignment.
     unsafe {
         let load = |r: &[f32; LANES]| -> __m128 { _mm_loadu_ps(r.as_ptr()) };
-        let mut m = _mm_set1_ps(f32::INFINITY);
-        for r in keys {
-            m = _mm_min_ps(m, load(r));
+        let inf = _mm_set1_ps(f32::INFINITY);
+        let mut m = [inf; REGS];
+        for g in keys {
+            for (m, r) in m.iter_mut().zip(g) {
+                *m = _mm_min_ps(*m, load(r));
+            }
         }
+        let mut m = _mm_min_ps(_mm_min_ps(m[0], m[1]), _mm_min_ps(m[2], m[3]));
         // Every lane to the minimum: swap neighbours, then halves.
         m = _mm_min_ps(m, _mm_shuffle_ps::<0b10_11_00_01>(m, m));
         m = _mm_min_ps(m, _mm_shuffle_ps::<0b01_00_11_10>(m, m));
         let a = _mm_set1_ps(at);
         let mut best = usize::MAX;
         let mut above = _mm_setzero_si128();
-        // Backwards, so the last register found holding the minimum is the first one.
-        for j in (0..keys.len()).rev() {
-            let v = load(&keys[j]);
-            let eq = _mm_movemask_ps(_mm_cmpeq_ps(v, m)) as u32;
+        // Backwards, so the last group found holding the minimum is the first one.
+        for (j, g) in keys.iter().enumerate().rev() {
+            let v = g.map(|r| load(&r));
+            let eq = |k: usize| (_mm_movemask_ps(_mm_cmpeq_ps(v[k], m)) as u32) << (k * LANES);
+            let bits = (eq(0) | eq(1)) | (eq(2) | eq(3));
             best = std::hint::select_unpredictable(
-                eq != 0,
-                j * LANES + eq.trailing_zeros() as usize,
+                bits != 0,
+                j * GROUP + bits.trailing_zeros() as usize,
                 best,
             );
             // A true compare is all ones, -1: subtracting it counts.
-            above = _mm_sub_epi32(above, _mm_castps_si128(_mm_cmpgt_ps(v, a)));
+            let gt = |k: usize| _mm_castps_si128(_mm_cmpgt_ps(v[k], a));
+            let gt = _mm_add_epi32(_mm_add_epi32(gt(0), gt(1)), _mm_add_epi32(gt(2), gt(3)));
+            above = _mm_sub_epi32(above, gt);
         }
         let s = _mm_add_epi32(above, _mm_shuffle_epi32::<0b10_11_00_01>(above));
         let s = _mm_add_epi32(s, _mm_shuffle_epi32::<0b01_00_11_10>(s));
