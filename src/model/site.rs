@@ -44,6 +44,10 @@ pub struct Context<'a> {
     pub churn_by_satisfaction: Vec<f64>,
     /// Exogenous loss hazards per year: product, competitor, moved.
     pub exogenous_per_year: [f64; 3],
+    /// Every loss hazard per year summed (service, product, competitor, moved, in that order),
+    /// by satisfaction at 0.1-point steps; the last entry is the sum with no service hazard
+    /// (a recovered complaint). Lets an encounter decide "stays" with one lookup.
+    pub total_loss_per_year: Vec<f64>,
     /// Service-time sampler.
     pub service_times: ServiceTimeSampler,
     /// Scheduled hours per open day.
@@ -59,7 +63,7 @@ impl<'a> Context<'a> {
     pub fn new(scenario: &'a Scenario, trace: bool) -> Context<'a> {
         let c = &scenario.customers;
         let logistic = |x: f64| 1.0 / (1.0 + (-x).exp());
-        let churn_by_satisfaction = (0..=1000)
+        let churn_by_satisfaction: Vec<f64> = (0..=1000)
             .map(|i| {
                 let s = i as f64 / 10.0;
                 if !scenario.links.satisfaction_to_churn {
@@ -75,14 +79,23 @@ impl<'a> Context<'a> {
             .collect();
         let clock = &scenario.clock;
         let open_minutes = f64::from(clock.close_minute - clock.open_minute);
+        let exogenous_per_year = [
+            c.loss_product_per_year,
+            c.loss_competitor_per_year,
+            c.loss_moved_per_year,
+        ];
+        let [product, competitor, moved] = exogenous_per_year;
+        // Summed in the same order as the causes are checked, so the sums are the same numbers.
+        let total_loss_per_year = churn_by_satisfaction
+            .iter()
+            .chain([&0.0])
+            .map(|service| service + product + competitor + moved)
+            .collect();
         Context {
             scenario,
             churn_by_satisfaction,
-            exogenous_per_year: [
-                c.loss_product_per_year,
-                c.loss_competitor_per_year,
-                c.loss_moved_per_year,
-            ],
+            exogenous_per_year,
+            total_loss_per_year,
             service_times: ServiceTimeSampler::new(
                 scenario.service.time_distribution,
                 scenario.service.time_cv,
@@ -177,7 +190,8 @@ fn arrival_after(rng: &mut Stream, t: u64, mean_gap_seconds: f64, close: u64) ->
     if !mean_gap_seconds.is_finite() {
         return u64::MAX;
     }
-    let at = t as f64 + exp1_fast(rng) * mean_gap_seconds;
+    // `t` is below 2^63, so through i64 is exact, and one instruction where u64 takes several.
+    let at = t as i64 as f64 + exp1_fast(rng) * mean_gap_seconds;
     if at >= close as f64 {
         u64::MAX
     } else {
@@ -999,16 +1013,23 @@ impl Site {
         // thins the visits into a defection process with exactly the hazard's rate.
         let cust = &self.customers.slots[slot];
         let years_per_visit = cust.weeks_per_visit * self.years_per_scaled_week;
-        let s = cust.satisfaction;
+        // Through i64: a saturating float-to-usize conversion is a branchy sequence; the
+        // `max` keeps its answer for negatives and NaN (0).
+        let step = (cust.satisfaction * 10.0).max(0.0) as i64 as usize;
+        let column = if recovered {
+            ctx.churn_by_satisfaction.len()
+        } else {
+            step
+        };
+        if u >= ctx.total_loss_per_year[column] * years_per_visit {
+            return; // stays: the common case, decided with one lookup and one comparison
+        }
         let service = if recovered {
             0.0
         } else {
-            ctx.churn_by_satisfaction[(s * 10.0) as usize]
+            ctx.churn_by_satisfaction[step]
         };
         let [product, competitor, moved] = ctx.exogenous_per_year;
-        if u >= (service + product + competitor + moved) * years_per_visit {
-            return; // stays: the common case, decided with one comparison
-        }
         let mut threshold = 0.0;
         for (cause, h) in [(0, service), (1, product), (2, competitor), (3, moved)] {
             threshold += h * years_per_visit;
