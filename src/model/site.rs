@@ -199,6 +199,13 @@ fn arrival_after(rng: &mut Stream, t: u64, mean_gap_seconds: f64, close: u64) ->
     }
 }
 
+/// Prospect `slot`'s place in the queue to join (smaller joins first), from the slot and how
+/// many times it has been filled, so arms acquire the same people as far as their counts allow.
+fn prospect_key(acquisition_key: u64, market: &[Customer], slot: usize) -> u64 {
+    let id = (u64::from(market[slot].generation) << 32) | slot as u64;
+    encounter_word(acquisition_key, id, 2)
+}
+
 /// Random streams of a site, one per purpose.
 struct Streams {
     arrivals: Stream,
@@ -352,6 +359,9 @@ pub struct Site {
     /// Key of the counter-based words of acquisition: each week's counts and each prospect's
     /// place in the queue to join, so arms acquire the same people as far as their counts allow.
     acquisition_key: u64,
+    /// Each prospect's place in the queue to join, beside `customers.prospects`: computed once
+    /// when a slot becomes a prospect, so the weekly acquisition reads no customer records.
+    prospect_keys: Vec<u64>,
     /// Key of the counter-based words of employees (absences, morale noise, quits), by
     /// (day or week, slot): a draw does not depend on how many others were drawn before it.
     employee_key: u64,
@@ -453,6 +463,12 @@ impl Site {
                 customers.prospects.push(slot as u32);
             }
         }
+        let acquisition_key = stream(seed, replication, s, Purpose::Acquisition).next_u64();
+        let prospect_keys = customers
+            .prospects
+            .iter()
+            .map(|&p| prospect_key(acquisition_key, &customers.slots, p as usize))
+            .collect();
         let rates: Vec<f64> = customers.slots.iter().map(|c| c.rate_per_week).collect();
         let alias = AliasTable::new(&rates);
         let total_rate_per_week = rates.iter().sum();
@@ -486,7 +502,8 @@ impl Site {
             mean_gap_seconds: f64::INFINITY,
             arrivals_drawn: 0,
             encounter_key: stream(seed, replication, s, Purpose::Encounters).next_u64(),
-            acquisition_key: stream(seed, replication, s, Purpose::Acquisition).next_u64(),
+            acquisition_key,
+            prospect_keys,
             employee_key: stream(seed, replication, s, Purpose::Employees).next_u64(),
             hiring_key: stream(seed, replication, s, Purpose::Hiring).next_u64(),
             quit_round: 0,
@@ -1043,6 +1060,8 @@ impl Site {
         self.customers.set_active(slot, false);
         self.customers.slots[slot].loss_cause = cause + 1;
         self.customers.prospects.push(slot as u32);
+        let key = prospect_key(self.acquisition_key, &self.customers.slots, slot);
+        self.prospect_keys.push(key);
         match cause {
             0 => self.tally.lost_service += 1.0,
             1 => self.tally.lost_product += 1.0,
@@ -1211,14 +1230,11 @@ impl Site {
         if m == 0 {
             return Vec::new();
         }
-        let market = &self.customers.slots;
-        let mut keyed: Vec<(u64, usize)> = prospects
+        let mut keyed: Vec<(u64, usize)> = self
+            .prospect_keys
             .iter()
             .enumerate()
-            .map(|(pos, &slot)| {
-                let id = (u64::from(market[slot as usize].generation) << 32) | u64::from(slot);
-                (encounter_word(self.acquisition_key, id, 2), pos)
-            })
+            .map(|(pos, &key)| (key, pos))
             .collect();
         if m < keyed.len() {
             keyed.select_nth_unstable(m - 1);
@@ -1233,6 +1249,7 @@ impl Site {
         positions.sort_unstable_by(|a, b| b.cmp(a));
         for pos in positions {
             prospects.swap_remove(pos);
+            self.prospect_keys.swap_remove(pos);
         }
         slots
     }
