@@ -1627,4 +1627,91 @@ mod tests {
                 .all(|&x| x == c.churn_middle_per_year)
         );
     }
+
+    /// Arrivals as the one-at-a-time loop drew them: for each, the gap to the next, then its
+    /// slot; prospects numbered but dropped.
+    fn reference_arrivals(site: &Site, close: u64) -> (Vec<(u64, usize, u64)>, Stream) {
+        let mut rng = site.streams.arrivals.clone();
+        let (mut t, mut number, mut kept) = (site.pending_arrival, site.arrivals_drawn, vec![]);
+        while t < close {
+            let following = arrival_after(&mut rng, t, site.mean_gap_seconds, close);
+            let slot = site.alias.pick(rng.next_u64());
+            if site.customers.slots[slot].active {
+                kept.push((t, slot, number));
+            }
+            number += 1;
+            t = following;
+        }
+        (kept, rng)
+    }
+
+    #[test]
+    fn batched_arrivals_are_the_one_at_a_time_arrivals() {
+        let mut s = Scenario::default();
+        // A market with many prospects, so that dropping them is exercised.
+        s.sites.customers_per_site = 1_000;
+        s.sites.market_per_site = 3_000;
+        s.demand.visits_per_customer_per_week = 10.0;
+        let ctx = Context::new(&s, false);
+        let mut site = Site::new(&ctx, 7, 3, 1);
+        site.set_demand(1.0);
+        for day in 0..3u64 {
+            let (open, close) = (day * 86_400 + 8 * 3_600, day * 86_400 + 20 * 3_600);
+            site.start_shift(&ctx, open, close);
+            let (expected, mut rng) = reference_arrivals(&site, close);
+            let mut got = Vec::new();
+            loop {
+                if site.batch.next == site.batch.len {
+                    if site.pending_arrival >= close {
+                        break;
+                    }
+                    site.refill();
+                    continue;
+                }
+                let i = site.batch.next;
+                let b = &site.batch;
+                got.push((b.at[i], b.slot[i] as usize, b.number[i]));
+                site.batch.next += 1;
+            }
+            assert!(expected.len() > BATCH, "several chunks: {}", expected.len());
+            assert_eq!(got, expected, "day {day}");
+            // The stream is left where the one-at-a-time loop left it.
+            assert_eq!(site.streams.arrivals.next_u64(), rng.next_u64());
+            site.end_shift(close);
+        }
+    }
+
+    #[test]
+    fn bookkeeping_mirrors_follow_the_records() {
+        let s = Scenario::default();
+        let ctx = Context::new(&s, false);
+        let mut site = Site::new(&ctx, 11, 0, 0);
+        for day in 0..14u32 {
+            if day % 7 == 0 {
+                site.set_demand(1.0);
+            }
+            let base = u64::from(day) * 86_400;
+            site.start_shift(&ctx, base + 8 * 3_600, base + 20 * 3_600);
+            site.advance_to(&ctx, base + 20 * 3_600);
+            site.end_shift(base + 20 * 3_600);
+            if day % 7 == 6 {
+                let _ = site.weekly_review(&ctx, day / 7);
+            }
+            let c = &site.customers;
+            for (k, slot) in c.slots.iter().enumerate() {
+                assert_eq!(c.is_active(k), slot.active, "slot {k}, day {day}");
+            }
+            assert_eq!(site.prospect_keys.len(), c.prospects.len());
+            for (&p, &key) in c.prospects.iter().zip(&site.prospect_keys) {
+                assert_eq!(
+                    key,
+                    prospect_key(site.acquisition_key, &c.slots, p as usize)
+                );
+            }
+        }
+        // Both ways a slot changes were taken: some customers were lost, some prospects joined.
+        assert!(site.encounters > 0);
+        assert!(site.customers.slots.iter().any(|c| c.loss_cause > 0));
+        assert!(site.customers.slots.iter().any(|c| c.generation > 0));
+    }
 }
