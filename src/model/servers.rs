@@ -35,6 +35,10 @@ const GROUP: usize = LANES * REGS;
 /// A group of keys: `REGS` registers of `LANES`.
 type Group = [[f32; LANES]; REGS];
 
+/// A group with no server in it: +inf is never the minimum; it compares as busy, and
+/// `Servers::next_free` takes the padding off that count.
+const PADDING: Group = [[f32::INFINITY; LANES]; REGS];
+
 /// Free times this many seconds or more after the shift's start are keyed as this: 2^24, the
 /// range in which `f32` holds every whole second exactly. A shift with every server busy that
 /// far ahead falls back to the exact scalar scan.
@@ -82,11 +86,11 @@ impl Servers {
     pub fn push(&mut self, free_at: u64, info: ServerInfo) {
         let n = self.free_at.len();
         if n.is_multiple_of(GROUP) {
-            self.keys.push([[f32::INFINITY; LANES]; REGS]);
+            self.keys.push(PADDING);
         }
-        self.keys[n / GROUP][n / LANES % REGS][n % LANES] = self.key(free_at);
         self.free_at.push(free_at);
         self.info.push(info);
+        self.assign(n, free_at);
     }
 
     /// Takes employee `e` off shift, if on it.
@@ -94,13 +98,12 @@ impl Servers {
         if let Some(i) = self.info.iter().position(|x| x.employee == e) {
             self.free_at.remove(i);
             self.info.remove(i);
-            let (free_at, info) = (
-                std::mem::take(&mut self.free_at),
-                std::mem::take(&mut self.info),
-            );
-            self.clear(self.base);
-            for (f, s) in free_at.into_iter().zip(info) {
-                self.push(f, s);
+            // The servers after `i` moved down one: key them all again.
+            let n = self.free_at.len();
+            self.keys.clear();
+            self.keys.resize(n.div_ceil(GROUP), PADDING);
+            for k in 0..n {
+                self.assign(k, self.free_at[k]);
             }
         }
     }
