@@ -117,13 +117,23 @@ pub struct Customer {
     pub loss_cause: u8,
 }
 
+/// A slot without a customer, and its place in the queue to join (smaller joins first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Prospect {
+    /// The slot.
+    pub slot: u32,
+    /// Its place in the queue, fixed while it stays a prospect: kept here so the weekly
+    /// acquisition reads no customer records.
+    pub key: u64,
+}
+
 /// Customers and prospects of one site, one record per slot of the site's market.
 #[derive(Debug, Clone, Default)]
 pub struct Customers {
     /// Every slot of the market, customer or prospect.
     pub slots: Vec<Customer>,
     /// Prospect slots, available for acquisition.
-    pub prospects: Vec<u32>,
+    pub prospects: Vec<Prospect>,
     /// Each slot's `active` flag again, one bit a slot: small enough to stay in the first-level
     /// cache, so arrivals are sorted from prospects without touching their records.
     active_bits: Vec<u64>,

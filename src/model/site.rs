@@ -10,7 +10,7 @@
 use rand::Rng;
 
 use super::metrics::WeekTally;
-use super::people::{Customer, Customers, Employees};
+use super::people::{Customer, Customers, Employees, Prospect};
 use super::sampling::{
     AliasTable, ServiceTimeSampler, WordRng, exp1, exp1_fast, gamma_mean, interpolate, normal,
     poisson, unit, unit_low32,
@@ -199,11 +199,14 @@ fn arrival_after(rng: &mut Stream, t: u64, mean_gap_seconds: f64, close: u64) ->
     }
 }
 
-/// Prospect `slot`'s place in the queue to join (smaller joins first), from the slot and how
-/// many times it has been filled, so arms acquire the same people as far as their counts allow.
-fn prospect_key(acquisition_key: u64, market: &[Customer], slot: usize) -> u64 {
-    let id = (u64::from(market[slot].generation) << 32) | slot as u64;
-    encounter_word(acquisition_key, id, 2)
+/// Slot `slot` as a prospect, having been filled `generation` times: its place in the queue to
+/// join comes from those two alone, so arms acquire the same people as far as their counts allow.
+fn prospect(acquisition_key: u64, slot: usize, generation: u32) -> Prospect {
+    let id = (u64::from(generation) << 32) | slot as u64;
+    Prospect {
+        slot: slot as u32,
+        key: encounter_word(acquisition_key, id, 2),
+    }
 }
 
 /// Random streams of a site, one per purpose.
@@ -359,9 +362,6 @@ pub struct Site {
     /// Key of the counter-based words of acquisition: each week's counts and each prospect's
     /// place in the queue to join, so arms acquire the same people as far as their counts allow.
     acquisition_key: u64,
-    /// Each prospect's place in the queue to join, beside `customers.prospects`: computed once
-    /// when a slot becomes a prospect, so the weekly acquisition reads no customer records.
-    prospect_keys: Vec<u64>,
     /// Key of the counter-based words of employees (absences, morale noise, quits), by
     /// (day or week, slot): a draw does not depend on how many others were drawn before it.
     employee_key: u64,
@@ -437,6 +437,7 @@ impl Site {
 
         let market = scn.sites.market_per_site as usize;
         let c = &scn.customers;
+        let acquisition_key = stream(seed, replication, s, Purpose::Acquisition).next_u64();
         let mut customers = Customers::default();
         for slot in 0..market {
             let rate = gamma_mean(
@@ -460,15 +461,9 @@ impl Site {
                 loss_cause: 0,
             });
             if !active {
-                customers.prospects.push(slot as u32);
+                customers.prospects.push(prospect(acquisition_key, slot, 0));
             }
         }
-        let acquisition_key = stream(seed, replication, s, Purpose::Acquisition).next_u64();
-        let prospect_keys = customers
-            .prospects
-            .iter()
-            .map(|&p| prospect_key(acquisition_key, &customers.slots, p as usize))
-            .collect();
         let rates: Vec<f64> = customers.slots.iter().map(|c| c.rate_per_week).collect();
         let alias = AliasTable::new(&rates);
         let total_rate_per_week = rates.iter().sum();
@@ -503,7 +498,6 @@ impl Site {
             arrivals_drawn: 0,
             encounter_key: stream(seed, replication, s, Purpose::Encounters).next_u64(),
             acquisition_key,
-            prospect_keys,
             employee_key: stream(seed, replication, s, Purpose::Employees).next_u64(),
             hiring_key: stream(seed, replication, s, Purpose::Hiring).next_u64(),
             quit_round: 0,
@@ -1059,9 +1053,9 @@ impl Site {
     fn lose(&mut self, slot: usize, cause: u8) {
         self.customers.set_active(slot, false);
         self.customers.slots[slot].loss_cause = cause + 1;
-        self.customers.prospects.push(slot as u32);
-        let key = prospect_key(self.acquisition_key, &self.customers.slots, slot);
-        self.prospect_keys.push(key);
+        let generation = self.customers.slots[slot].generation;
+        let p = prospect(self.acquisition_key, slot, generation);
+        self.customers.prospects.push(p);
         match cause {
             0 => self.tally.lost_service += 1.0,
             1 => self.tally.lost_product += 1.0,
@@ -1230,11 +1224,10 @@ impl Site {
         if m == 0 {
             return Vec::new();
         }
-        let mut keyed: Vec<(u64, usize)> = self
-            .prospect_keys
+        let mut keyed: Vec<(u64, usize)> = prospects
             .iter()
             .enumerate()
-            .map(|(pos, &key)| (key, pos))
+            .map(|(pos, p)| (p.key, pos))
             .collect();
         if m < keyed.len() {
             keyed.select_nth_unstable(m - 1);
@@ -1243,13 +1236,12 @@ impl Site {
         keyed.sort_unstable();
         let slots: Vec<usize> = keyed
             .iter()
-            .map(|&(_, pos)| prospects[pos] as usize)
+            .map(|&(_, pos)| prospects[pos].slot as usize)
             .collect();
         let mut positions: Vec<usize> = keyed.iter().map(|&(_, pos)| pos).collect();
         positions.sort_unstable_by(|a, b| b.cmp(a));
         for pos in positions {
             prospects.swap_remove(pos);
-            self.prospect_keys.swap_remove(pos);
         }
         slots
     }
@@ -1701,12 +1693,9 @@ mod tests {
             for (k, slot) in c.slots.iter().enumerate() {
                 assert_eq!(c.is_active(k), slot.active, "slot {k}, day {day}");
             }
-            assert_eq!(site.prospect_keys.len(), c.prospects.len());
-            for (&p, &key) in c.prospects.iter().zip(&site.prospect_keys) {
-                assert_eq!(
-                    key,
-                    prospect_key(site.acquisition_key, &c.slots, p as usize)
-                );
+            for &p in &c.prospects {
+                let (slot, generation) = (p.slot as usize, c.slots[p.slot as usize].generation);
+                assert_eq!(p, prospect(site.acquisition_key, slot, generation));
             }
         }
         // Both ways a slot changes were taken: some customers were lost, some prospects joined.
