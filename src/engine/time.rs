@@ -68,13 +68,54 @@ pub fn minutes_to_seconds(minutes: f64) -> u64 {
 /// the encounter path.
 #[inline(always)]
 pub fn round_to_u64(x: f64) -> u64 {
-    // Through i64: one instruction, where a direct `as u64` takes a branchy sequence.
-    (x.max(0.0) + 0.5) as i64 as u64
+    /// 2^52: every time the engine rounds is below it.
+    const EXACT: f64 = 4_503_599_627_370_496.0;
+    // A non-negative float's bits order as the float does; negatives, infinities and NaN all
+    // have bits above these. So this one integer compare admits exactly 0 <= x < 2^52.
+    if x.to_bits() < EXACT.to_bits() {
+        // SAFETY: 0 <= x < 2^52 here, so x + 0.5 is finite and within i64's range. A plain
+        // `as` would add the saturating checks, which cost as much as the rest of this.
+        unsafe { (x + 0.5).to_int_unchecked::<i64>() as u64 }
+    } else {
+        // Through i64: one instruction, where a direct `as u64` takes a branchy sequence.
+        (x.max(0.0) + 0.5) as i64 as u64
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rounding_takes_halves_up_and_clamps_the_rest() {
+        let reference = |x: f64| (x.max(0.0) + 0.5) as i64 as u64;
+        let two52 = 4_503_599_627_370_496.0f64;
+        for x in [
+            0.0,
+            -0.0,
+            0.49999999999999994,
+            0.5,
+            1.5,
+            2.4999,
+            -0.3,
+            -7.0,
+            86_399.5,
+            two52 - 1.0,
+            two52,
+            two52 * 4.0,
+            9.3e18,
+            1e300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            f64::MIN_POSITIVE,
+        ] {
+            assert_eq!(round_to_u64(x), reference(x), "{x}");
+        }
+        assert_eq!(round_to_u64(2.5), 3);
+        assert_eq!(round_to_u64(-1.0), 0);
+        assert_eq!(round_to_u64(f64::NAN), 0);
+    }
 
     #[test]
     fn calendar_arithmetic() {

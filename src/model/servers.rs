@@ -2,10 +2,12 @@
 //!
 //! Every arrival asks for the earliest-free server (ties to the lowest index) and how many
 //! servers are busy. That question sits on the encounter loop's critical path: the next
-//! arrival's answer depends on this one's assignment. So the free times are mirrored as `f32`
-//! keys relative to the shift's start, four to an SSE register, and the scan is a handful of
-//! vector minima and compares with no data-dependent branch. A scalar scan over the exact
-//! `u64` times is the reference, and the fallback whenever a key could not be exact.
+//! arrival's answer depends on this one's assignment. So each server's free time is mirrored
+//! as one `f32` key that packs the time relative to the shift's start above the server's
+//! index: the least key is then both the earliest time and, among equal times, the lowest
+//! index, and one pass of vector minima and compares, four keys a register and no
+//! data-dependent branch, answers both questions. A scalar scan over the exact `u64` times is
+//! the reference, and the fallback whenever a key could not be exact.
 
 /// What a server on shift brings to an encounter, cached from the employee at shift start.
 #[derive(Debug, Clone, Copy)]
@@ -39,10 +41,8 @@ type Group = [[f32; LANES]; REGS];
 /// `Servers::next_free` takes the padding off that count.
 const PADDING: Group = [[f32::INFINITY; LANES]; REGS];
 
-/// Free times this many seconds or more after the shift's start are keyed as this: 2^24, the
-/// range in which `f32` holds every whole second exactly. A shift with every server busy that
-/// far ahead falls back to the exact scalar scan.
-const CAP_SECONDS: u64 = 1 << 24;
+/// Keys are whole numbers below 2^24, the range in which `f32` holds every one exactly.
+const KEY_BITS: u32 = 24;
 
 /// Servers on shift today.
 #[derive(Debug, Clone, Default)]
@@ -51,11 +51,18 @@ pub(super) struct Servers {
     pub free_at: Vec<u64>,
     /// What each server brings.
     pub info: Vec<ServerInfo>,
-    /// `free_at - base` as `f32`, capped at `CAP_SECONDS`, in groups, the last padded with
-    /// +inf.
+    /// Per server, `min(free_at - base, cap) << index_bits | index` as `f32`, in groups, the
+    /// last padded with +inf.
     keys: Vec<Group>,
     /// The shift's start, seconds; no server is free before it.
     base: u64,
+    /// Low bits of a key that hold the server's index: enough for every server on shift.
+    index_bits: u32,
+    /// Those bits set: the greatest index a key can hold.
+    index_mask: u64,
+    /// Free times this many seconds or more after the shift's start share one key per index:
+    /// a scan whose least key is there falls back to the exact scalar scan.
+    cap_seconds: u64,
 }
 
 impl Servers {
@@ -65,6 +72,7 @@ impl Servers {
         self.info.clear();
         self.keys.clear();
         self.base = base;
+        self.set_index_bits(0);
     }
 
     /// Number of servers on shift.
@@ -72,25 +80,50 @@ impl Servers {
         self.free_at.len()
     }
 
+    fn set_index_bits(&mut self, bits: u32) {
+        self.index_bits = bits;
+        self.index_mask = (1 << bits) - 1;
+        self.cap_seconds = (1 << (KEY_BITS - bits)) - 1;
+    }
+
+    /// The key of server `k` free at `free_at` (seconds).
     #[inline(always)]
-    fn key(&self, free_at: u64) -> f32 {
+    fn key(&self, k: usize, free_at: u64) -> f32 {
         debug_assert!(
             free_at >= self.base,
             "a server free before its shift starts"
         );
-        // Through i64: one conversion instruction, where u64 to f32 takes a branchy sequence.
-        free_at.saturating_sub(self.base).min(CAP_SECONDS) as i64 as f32
+        let rel = free_at.saturating_sub(self.base).min(self.cap_seconds);
+        // Below 2^24, so exact; through i64: one conversion instruction, where u64 to f32
+        // takes a branchy sequence.
+        ((rel << self.index_bits) | k as u64) as i64 as f32
+    }
+
+    /// Keys every server again, with index bits enough for all of them.
+    fn rekey(&mut self) {
+        let n = self.free_at.len();
+        self.set_index_bits(usize::BITS - n.saturating_sub(1).leading_zeros());
+        self.keys.clear();
+        self.keys.resize(n.div_ceil(GROUP), PADDING);
+        for k in 0..n {
+            self.assign(k, self.free_at[k]);
+        }
     }
 
     /// Adds a server, free from `free_at` (not before the shift's start).
     pub fn push(&mut self, free_at: u64, info: ServerInfo) {
         let n = self.free_at.len();
-        if n.is_multiple_of(GROUP) {
-            self.keys.push(PADDING);
-        }
         self.free_at.push(free_at);
         self.info.push(info);
-        self.assign(n, free_at);
+        if n >> self.index_bits != 0 {
+            // Index `n` needs another bit: every key changes.
+            self.rekey();
+        } else {
+            if n.is_multiple_of(GROUP) {
+                self.keys.push(PADDING);
+            }
+            self.assign(n, free_at);
+        }
     }
 
     /// Takes employee `e` off shift, if on it.
@@ -99,12 +132,7 @@ impl Servers {
             self.free_at.remove(i);
             self.info.remove(i);
             // The servers after `i` moved down one: key them all again.
-            let n = self.free_at.len();
-            self.keys.clear();
-            self.keys.resize(n.div_ceil(GROUP), PADDING);
-            for k in 0..n {
-                self.assign(k, self.free_at[k]);
-            }
+            self.rekey();
         }
     }
 
@@ -112,7 +140,7 @@ impl Servers {
     #[inline(always)]
     pub fn assign(&mut self, k: usize, end: u64) {
         self.free_at[k] = end;
-        let key = self.key(end);
+        let key = self.key(k, end);
         let register = &mut self.keys[k / GROUP][k / LANES % REGS];
         #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
         set_lane(register, k % LANES, key);
@@ -132,11 +160,17 @@ impl Servers {
             return None;
         }
         #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-        if let Some(rel) = at.checked_sub(self.base).filter(|&r| r < CAP_SECONDS) {
-            let (min, best, above) = scan_sse(&self.keys, rel as f32);
-            // A minimum below the cap is exact, and so is every comparison with `rel`.
-            if min < CAP_SECONDS as f32 {
-                return Some((best, above - (self.keys.len() * GROUP - n)));
+        {
+            let (cap, low) = (self.cap_seconds, self.index_mask);
+            if let Some(rel) = at.checked_sub(self.base).filter(|&r| r < cap) {
+                // Busy means free after `at`: a key above every key of time `rel`.
+                let threshold = ((rel << self.index_bits) | low) as i64 as f32;
+                let (least, above) = scan_sse(&self.keys, threshold);
+                // A least time below the cap is exact, and so is every comparison with `rel`.
+                if u64::from(least) >> self.index_bits < cap {
+                    let best = (u64::from(least) & low) as usize;
+                    return Some((best, above - (self.keys.len() * GROUP - n)));
+                }
             }
         }
         self.next_free_scalar(at)
@@ -180,51 +214,44 @@ fn set_lane(register: &mut [f32; LANES], lane: usize, key: f32) {
     }
 }
 
-/// Over `keys`: the least key, the first index holding it, and how many keys exceed `at`.
+/// Over `keys`, in one pass: the least key as an integer, and how many keys exceed
+/// `threshold`. The least key must be finite and below 2^31 (keys are below 2^24).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
-fn scan_sse(keys: &[Group], at: f32) -> (f32, usize, usize) {
+fn scan_sse(keys: &[Group], threshold: f32) -> (u32, usize) {
     use std::arch::x86_64::{
-        __m128, _mm_add_epi32, _mm_castps_si128, _mm_cmpeq_ps, _mm_cmpgt_ps, _mm_cvtsi128_si32,
-        _mm_cvtss_f32, _mm_loadu_ps, _mm_min_ps, _mm_movemask_ps, _mm_set1_ps, _mm_setzero_si128,
-        _mm_shuffle_epi32, _mm_shuffle_ps, _mm_sub_epi32,
+        __m128, _mm_add_epi32, _mm_castps_si128, _mm_cmpgt_ps, _mm_cvtsi128_si32, _mm_cvttss_si32,
+        _mm_loadu_ps, _mm_min_ps, _mm_set1_ps, _mm_setzero_si128, _mm_shuffle_epi32,
+        _mm_shuffle_ps, _mm_sub_epi32,
     };
     // SAFETY: these intrinsics need SSE and SSE2, which this function's `cfg` guarantees are
     // enabled; each load reads one `[f32; 4]`, and an unaligned load needs no alignment.
     unsafe {
         let load = |r: &[f32; LANES]| -> __m128 { _mm_loadu_ps(r.as_ptr()) };
         let inf = _mm_set1_ps(f32::INFINITY);
+        let t = _mm_set1_ps(threshold);
         let mut m = [inf; REGS];
+        let mut above = [_mm_setzero_si128(); REGS];
         for g in keys {
-            for (m, r) in m.iter_mut().zip(g) {
-                *m = _mm_min_ps(*m, load(r));
+            for ((m, above), r) in m.iter_mut().zip(&mut above).zip(g) {
+                let v = load(r);
+                *m = _mm_min_ps(*m, v);
+                // A true compare is all ones, -1: subtracting it counts.
+                *above = _mm_sub_epi32(*above, _mm_castps_si128(_mm_cmpgt_ps(v, t)));
             }
         }
         let mut m = _mm_min_ps(_mm_min_ps(m[0], m[1]), _mm_min_ps(m[2], m[3]));
-        // Every lane to the minimum: swap neighbours, then halves.
+        // The least lane to the bottom: swap neighbours, then halves.
         m = _mm_min_ps(m, _mm_shuffle_ps::<0b10_11_00_01>(m, m));
         m = _mm_min_ps(m, _mm_shuffle_ps::<0b01_00_11_10>(m, m));
-        let a = _mm_set1_ps(at);
-        let mut best = usize::MAX;
-        let mut above = _mm_setzero_si128();
-        // Backwards, so the last group found holding the minimum is the first one.
-        for (j, g) in keys.iter().enumerate().rev() {
-            let v = g.map(|r| load(&r));
-            let eq = |k: usize| (_mm_movemask_ps(_mm_cmpeq_ps(v[k], m)) as u32) << (k * LANES);
-            let bits = (eq(0) | eq(1)) | (eq(2) | eq(3));
-            best = std::hint::select_unpredictable(
-                bits != 0,
-                j * GROUP + bits.trailing_zeros() as usize,
-                best,
-            );
-            // A true compare is all ones, -1: subtracting it counts.
-            let gt = |k: usize| _mm_castps_si128(_mm_cmpgt_ps(v[k], a));
-            let gt = _mm_add_epi32(_mm_add_epi32(gt(0), gt(1)), _mm_add_epi32(gt(2), gt(3)));
-            above = _mm_sub_epi32(above, gt);
-        }
-        let s = _mm_add_epi32(above, _mm_shuffle_epi32::<0b10_11_00_01>(above));
+        let s = _mm_add_epi32(
+            _mm_add_epi32(above[0], above[1]),
+            _mm_add_epi32(above[2], above[3]),
+        );
+        let s = _mm_add_epi32(s, _mm_shuffle_epi32::<0b10_11_00_01>(s));
         let s = _mm_add_epi32(s, _mm_shuffle_epi32::<0b01_00_11_10>(s));
-        (_mm_cvtss_f32(m), best, _mm_cvtsi128_si32(s) as usize)
+        // One truncating conversion, exact for a whole number below 2^31.
+        (_mm_cvttss_si32(m) as u32, _mm_cvtsi128_si32(s) as usize)
     }
 }
 
@@ -259,10 +286,21 @@ mod tests {
         fn vector_scan_matches_the_scalar_scan(
             base in 0u64..1 << 40,
             offsets in prop::collection::vec(
-                prop_oneof![0u64..5, 0u64..100_000, (CAP_SECONDS - 3)..(CAP_SECONDS + 3), 0u64..1 << 50],
+                prop_oneof![
+                    0u64..5,
+                    0u64..100_000,
+                    // Around each cap a roster of up to 70 servers can have.
+                    (16u32..25, 0u64..6).prop_map(|(b, d)| (1u64 << b) + d - 3),
+                    0u64..1 << 50,
+                ],
                 0..70,
             ),
-            at in prop_oneof![0u64..5, 0u64..100_000, 0u64..1 << 30],
+            at in prop_oneof![
+                0u64..5,
+                0u64..100_000,
+                (16u32..25, 0u64..6).prop_map(|(b, d)| (1u64 << b) + d - 3),
+                0u64..1 << 30,
+            ],
             assigns in prop::collection::vec((0usize..70, 0u64..200_000), 0..10),
             remove in prop::option::of(0u32..70),
         ) {
@@ -286,7 +324,24 @@ mod tests {
         assert_eq!(s.next_free(1_000), Some((1, 5)));
         assert_eq!(roster(0, &[]).next_free(0), None);
         // Every server busy beyond the keys' range: the exact scan answers.
-        let far = roster(0, &[CAP_SECONDS + 9, CAP_SECONDS + 2, CAP_SECONDS + 5]);
+        let far = roster(0, &[1 << 24, (1 << 24) - 7, (1 << 24) + 5]);
         assert_eq!(far.next_free(10), Some((1, 3)));
+    }
+
+    #[test]
+    fn large_rosters_leave_fewer_bits_for_the_time_and_still_agree() {
+        for n in [255u64, 256, 257, 1000, 5000] {
+            let offsets: Vec<u64> = (0..n).map(|i| (i * 7919) % 40_000 + 3).collect();
+            let mut s = roster(0, &offsets);
+            for at in [0, 2, 3, 20_000, 39_999, 50_000] {
+                assert_eq!(
+                    s.next_free(at),
+                    s.next_free_scalar(at),
+                    "{n} servers at {at}"
+                );
+            }
+            s.assign(17, 1);
+            assert_eq!(s.next_free(0), Some((17, n as usize)), "{n} servers");
+        }
     }
 }

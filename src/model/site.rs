@@ -48,6 +48,9 @@ pub struct Context<'a> {
     /// by satisfaction at 0.1-point steps; the last entry is the sum with no service hazard
     /// (a recovered complaint). Lets an encounter decide "stays" with one lookup.
     pub total_loss_per_year: Vec<f64>,
+    /// Spend per visit, cents, by weeks of tenure (0 to the run's length): the same rule for
+    /// every customer, so it is worked out once.
+    pub spend_cents_by_tenure: Vec<i64>,
     /// Service-time sampler.
     pub service_times: ServiceTimeSampler,
     /// Scheduled hours per open day.
@@ -91,11 +94,22 @@ impl<'a> Context<'a> {
             .chain([&0.0])
             .map(|service| service + product + competitor + moved)
             .collect();
+        let spend_cents_by_tenure = (0..=scenario.weeks + 1)
+            .map(|tenure_weeks| {
+                let mut spend = c.spend_per_visit;
+                if scenario.links.tenure_to_spend {
+                    let years = f64::from(tenure_weeks) / 52.0;
+                    spend *= 1.0 + c.spend_growth_per_year * years.min(c.spend_growth_cap_years);
+                }
+                Money::from_currency(spend).cents()
+            })
+            .collect();
         Context {
             scenario,
             churn_by_satisfaction,
             exogenous_per_year,
             total_loss_per_year,
+            spend_cents_by_tenure,
             service_times: ServiceTimeSampler::new(
                 scenario.service.time_distribution,
                 scenario.service.time_cv,
@@ -305,30 +319,12 @@ impl MoraleTerms {
     }
 }
 
-/// The spend-per-visit rule, read once from the scenario for a pass over the market.
-struct Spend<'a> {
-    c: &'a crate::scenario::CustomerParams,
-    tenure_to_spend: bool,
-}
-
-impl<'a> Spend<'a> {
-    fn new(ctx: &Context<'a>) -> Spend<'a> {
-        Spend {
-            c: &ctx.scenario.customers,
-            tenure_to_spend: ctx.scenario.links.tenure_to_spend,
-        }
-    }
-
-    /// Sets the customer's spend per visit during `week`: it grows with tenure.
-    fn refresh(&self, cust: &mut Customer, week: u32) {
-        let c = self.c;
-        let mut spend = c.spend_per_visit;
-        if self.tenure_to_spend {
-            let years = f64::from(week.saturating_sub(cust.joined_week)) / 52.0;
-            spend *= 1.0 + c.spend_growth_per_year * years.min(c.spend_growth_cap_years);
-        }
-        cust.spend_cents = Money::from_currency(spend).cents();
-    }
+/// Sets the customer's spend per visit during `week`: it grows with tenure
+/// (`spend_cents_by_tenure`, which covers every week of the run).
+#[inline]
+fn refresh_spend(by_tenure: &[i64], cust: &mut Customer, week: u32) {
+    let tenure = week.saturating_sub(cust.joined_week) as usize;
+    cust.spend_cents = by_tenure[tenure.min(by_tenure.len() - 1)];
 }
 
 /// A site and everything in it.
@@ -541,9 +537,8 @@ impl Site {
         site.productivity_smoothed = site.mean_speed(ctx).max(1e-6);
         let _ = n0;
         site.update_isq(ctx);
-        let spend = Spend::new(ctx);
         for cust in &mut site.customers.slots {
-            spend.refresh(cust, 0);
+            refresh_spend(&ctx.spend_cents_by_tenure, cust, 0);
         }
         site
     }
@@ -696,21 +691,24 @@ impl Site {
     fn refill(&mut self) {
         let close = self.window_close;
         let b = &mut *self.batch;
-        let (mut t, mut len) = (self.pending_arrival, 0);
+        // The stream and the count in locals, so they stay in registers through the loop.
+        let mut rng = self.streams.arrivals.clone();
+        let (mut t, mut len, mut drawn) = (self.pending_arrival, 0, self.arrivals_drawn);
         for _ in 0..BATCH {
             if t >= close {
                 break;
             }
-            let following =
-                arrival_after(&mut self.streams.arrivals, t, self.mean_gap_seconds, close);
-            let slot = self.alias.pick(self.streams.arrivals.next_u64());
+            let following = arrival_after(&mut rng, t, self.mean_gap_seconds, close);
+            let slot = self.alias.pick(rng.next_u64());
             b.at[len] = t;
             b.slot[len] = slot as u32;
-            b.number[len] = self.arrivals_drawn;
-            self.arrivals_drawn += 1;
+            b.number[len] = drawn;
+            drawn += 1;
             len += usize::from(self.customers.is_active(slot));
             t = following;
         }
+        self.streams.arrivals = rng;
+        self.arrivals_drawn = drawn;
         self.pending_arrival = t;
         b.len = len;
         b.next = 0;
@@ -803,7 +801,6 @@ impl Site {
         // The encounter's own words come from a counter-based generator keyed by the arrival's
         // number, so an arrival to a prospect costs nothing and every arm still sees the same
         // words for the same arrival (common random numbers).
-        let w_patience = encounter_word(self.encounter_key, number, 0);
         let w_service = encounter_word(self.encounter_key, number, 1);
         let w_outcome = encounter_word(self.encounter_key, number, 2);
         let scn = ctx.scenario;
@@ -818,8 +815,11 @@ impl Site {
         });
         let wait = start - at;
         // Patience matters only to someone who must wait: skip its draw otherwise.
-        let patience =
-            || exp1_fast(&mut WordRng::new(w_patience)) * scn.service.patience_mean_minutes * 60.0;
+        let key = self.encounter_key;
+        let patience = || {
+            let w_patience = encounter_word(key, number, 0);
+            exp1_fast(&mut WordRng::new(w_patience)) * scn.service.patience_mean_minutes * 60.0
+        };
         let gave_up = if found.is_none() {
             // Nobody on shift: the customer leaves after their patience (at once if they have none).
             Some(if scn.service.abandonment {
@@ -829,7 +829,7 @@ impl Site {
             })
         } else if wait > 0 && scn.service.abandonment {
             let p = patience();
-            (wait as f64 > p).then(|| at + round_to_u64(p))
+            (wait as i64 as f64 > p).then(|| at + round_to_u64(p))
         } else {
             None
         };
@@ -837,7 +837,8 @@ impl Site {
             self.abandon(ctx, slot, at, gave_up, number);
             return;
         }
-        let busy_share = busy as f64 / n as f64;
+        // Through i64, as below: one conversion instruction where u64 takes several.
+        let busy_share = busy as i64 as f64 / n as i64 as f64;
         let server = self.servers.info[best];
         let duration = ctx
             .service_times
@@ -848,7 +849,7 @@ impl Site {
         let ok = unit(w_outcome) < server.p_success;
         self.tally.served += 1.0;
         self.busy_seconds += end - start;
-        self.tally.wait_seconds_sum += wait as f64;
+        self.tally.wait_seconds_sum += wait as i64 as f64;
         if ctx.trace {
             self.trace.push(EncounterRecord {
                 customer: slot as u32,
@@ -880,7 +881,7 @@ impl Site {
             competence,
             courtesy_weight * courtesy,
             courtesy_weight,
-            wait as f64,
+            wait as i64 as f64,
         );
         let evaluation = self.update_customer(ctx, slot, quality);
         let e = employee as usize;
@@ -1501,7 +1502,7 @@ impl Site {
         );
         let top = c.top_box_threshold;
         // One pass over the market: each record is its own cache line.
-        let spend = Spend::new(ctx);
+        let spend = &ctx.spend_cents_by_tenure;
         for cust in &mut self.customers.slots {
             if cust.active {
                 let s = cust.satisfaction;
@@ -1510,7 +1511,7 @@ impl Site {
                 t.top_box += f64::from(u8::from(s >= top));
                 t.promoters += f64::from(u8::from(s >= 85.0));
                 t.detractors += f64::from(u8::from(s < 65.0));
-                spend.refresh(cust, week + 1);
+                refresh_spend(spend, cust, week + 1);
             }
         }
         t.cumulative_profit_cents = self.cumulative_profit_cents;
