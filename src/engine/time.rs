@@ -63,16 +63,35 @@ pub fn minutes_to_seconds(minutes: f64) -> u64 {
     round_to_u64(minutes * 60.0)
 }
 
+/// 2^52: every time the engine rounds is below it, and every float from 0 up to it converts
+/// to an integer with no saturation to check.
+const EXACT: f64 = 4_503_599_627_370_496.0;
+
+/// Whether `0 <= x < 2^52`, in one integer compare: a non-negative float's bits order as the
+/// float does, and negatives, infinities and NaN all have bits above these.
+#[inline(always)]
+fn plain(x: f64) -> bool {
+    x.to_bits() < EXACT.to_bits()
+}
+
+/// The integer part of a float, with negatives and NaN giving 0 and values from 2^63 on
+/// saturating: `x.max(0.0) as i64 as u64`, without the saturation checks in the common case.
+#[inline(always)]
+pub fn trunc_to_u64(x: f64) -> u64 {
+    if plain(x) {
+        // SAFETY: 0 <= x < 2^52 here, so x is finite and its integer part fits in i64.
+        unsafe { x.to_int_unchecked::<i64>() as u64 }
+    } else {
+        x.max(0.0) as i64 as u64
+    }
+}
+
 /// Rounds a float below 2^63 to the nearest integer, halves up; negatives and NaN give 0.
 /// A plain add-and-truncate: `f64::round` is a libm call on baseline x86-64, and this sits on
 /// the encounter path.
 #[inline(always)]
 pub fn round_to_u64(x: f64) -> u64 {
-    /// 2^52: every time the engine rounds is below it.
-    const EXACT: f64 = 4_503_599_627_370_496.0;
-    // A non-negative float's bits order as the float does; negatives, infinities and NaN all
-    // have bits above these. So this one integer compare admits exactly 0 <= x < 2^52.
-    if x.to_bits() < EXACT.to_bits() {
+    if plain(x) {
         // SAFETY: 0 <= x < 2^52 here, so x + 0.5 is finite and within i64's range. A plain
         // `as` would add the saturating checks, which cost as much as the rest of this.
         unsafe { (x + 0.5).to_int_unchecked::<i64>() as u64 }
@@ -111,6 +130,20 @@ mod tests {
             f64::MIN_POSITIVE,
         ] {
             assert_eq!(round_to_u64(x), reference(x), "{x}");
+        }
+        for x in [
+            0.0,
+            -0.0,
+            0.99,
+            1.0,
+            999.9999,
+            -3.5,
+            1e300,
+            f64::INFINITY,
+            f64::NAN,
+            two52,
+        ] {
+            assert_eq!(trunc_to_u64(x), x.max(0.0) as i64 as u64, "{x}");
         }
         assert_eq!(round_to_u64(2.5), 3);
         assert_eq!(round_to_u64(-1.0), 0);

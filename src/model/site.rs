@@ -18,7 +18,7 @@ use super::sampling::{
 use super::servers::{ServerInfo, Servers};
 use crate::engine::SimTime;
 use crate::engine::rng::{Purpose, Stream, encounter_word, stream};
-use crate::engine::time::round_to_u64;
+use crate::engine::time::{round_to_u64, trunc_to_u64};
 use crate::ledger::{Depreciation, Line, Lines, Money};
 use crate::scenario::{Intervention, Lever, Scenario};
 
@@ -48,6 +48,12 @@ pub struct Context<'a> {
     /// by satisfaction at 0.1-point steps; the last entry is the sum with no service hazard
     /// (a recovered complaint). Lets an encounter decide "stays" with one lookup.
     pub total_loss_per_year: Vec<f64>,
+    /// The greatest of `total_loss_per_year`: a churn draw at or above it (times the years a
+    /// visit stands for) means "stays" whatever the satisfaction.
+    pub max_loss_per_year: f64,
+    /// The waiting term of perceived quality and its weight for no wait at all, the most
+    /// common wait: the same numbers `wait_term` gives for 0.
+    pub wait_term_at_zero: (f64, f64),
     /// Spend per visit, cents, by weeks of tenure (0 to the run's length): the same rule for
     /// every customer, so it is worked out once.
     pub spend_cents_by_tenure: Vec<i64>,
@@ -89,11 +95,12 @@ impl<'a> Context<'a> {
         ];
         let [product, competitor, moved] = exogenous_per_year;
         // Summed in the same order as the causes are checked, so the sums are the same numbers.
-        let total_loss_per_year = churn_by_satisfaction
+        let total_loss_per_year: Vec<f64> = churn_by_satisfaction
             .iter()
             .chain([&0.0])
             .map(|service| service + product + competitor + moved)
             .collect();
+        let max_loss_per_year = total_loss_per_year.iter().copied().fold(0.0, f64::max);
         let spend_cents_by_tenure = (0..=scenario.weeks + 1)
             .map(|tenure_weeks| {
                 let mut spend = c.spend_per_visit;
@@ -109,6 +116,8 @@ impl<'a> Context<'a> {
             churn_by_satisfaction,
             exogenous_per_year,
             total_loss_per_year,
+            max_loss_per_year,
+            wait_term_at_zero: wait_term(scenario, 0.0),
             spend_cents_by_tenure,
             service_times: ServiceTimeSampler::new(
                 scenario.service.time_distribution,
@@ -118,6 +127,24 @@ impl<'a> Context<'a> {
             open_seconds_per_week: open_minutes * 60.0 * f64::from(clock.open_days_per_week),
             trace,
         }
+    }
+}
+
+/// The waiting term of perceived quality (weight times score) and its weight, for a wait of
+/// `wait_seconds`.
+#[inline]
+fn wait_term(scenario: &Scenario, wait_seconds: f64) -> (f64, f64) {
+    let c = &scenario.customers;
+    if scenario.links.waiting_to_quality {
+        let excess = wait_seconds / 60.0 - c.wait_tolerance_minutes;
+        let score = if excess > 0.0 {
+            c.wait_score_within_tolerance * (-excess / c.wait_scale_minutes).exp()
+        } else {
+            c.wait_score_within_tolerance
+        };
+        (c.weight_wait * score, c.weight_wait)
+    } else {
+        (0.0, 0.0)
     }
 }
 
@@ -414,6 +441,16 @@ pub struct Site {
     pub cumulative_profit_cents: i64,
     /// Encounters simulated (served plus abandoned).
     pub encounters: u64,
+    /// `encounters` when the week began: the week's arrivals are the difference.
+    encounters_at_week_start: u64,
+    /// Customers served this week (an integer count: one instruction an encounter, where the
+    /// tally's `f64` takes a load, an add and a store). Folded into the tally by the review.
+    served_this_week: u64,
+    /// Per number of servers busy, 0 to all on shift: the factor on courtesy's weight that
+    /// busyness leaves (`1 - discount * busy / on shift`), worked out when the roster changes.
+    busy_courtesy_factor: Vec<f64>,
+    /// `customers.busy_courtesy_discount`, for working that out.
+    busy_courtesy_discount: f64,
     /// Every encounter, when tracing.
     pub trace: Vec<EncounterRecord>,
 }
@@ -527,6 +564,10 @@ impl Site {
             month: Lines::default(),
             cumulative_profit_cents: 0,
             encounters: 0,
+            encounters_at_week_start: 0,
+            served_this_week: 0,
+            busy_courtesy_factor: Vec::new(),
+            busy_courtesy_discount: scn.customers.busy_courtesy_discount,
             trace: Vec::new(),
         };
         // Management starts from the demand it expects, so the first weeks are not a false alarm.
@@ -661,6 +702,7 @@ impl Site {
             self.tally.staffed_hours += ctx.shift_hours;
             self.effective_hours += ctx.shift_hours * speed;
         }
+        self.set_busy_courtesy_factor();
         self.window_close = close;
         let rate_per_second =
             self.total_rate_per_week * self.demand_scale / ctx.open_seconds_per_week;
@@ -714,6 +756,17 @@ impl Site {
         b.next = 0;
     }
 
+    /// Works out `busy_courtesy_factor` for the servers now on shift.
+    fn set_busy_courtesy_factor(&mut self) {
+        let n = self.servers.len();
+        let discount = self.busy_courtesy_discount;
+        self.busy_courtesy_factor.clear();
+        self.busy_courtesy_factor.extend(
+            // Through i64: one conversion instruction where usize takes several.
+            (0..=n).map(|busy| 1.0 - discount * (busy as i64 as f64 / n as i64 as f64)),
+        );
+    }
+
     /// Shift end: servers finish the customers already queued (overtime); arrivals stop.
     pub fn end_shift(&mut self, close: u64) {
         for (info, &free) in self.servers.info.iter().zip(&self.servers.free_at) {
@@ -730,6 +783,7 @@ impl Site {
         if self.employees.employed[e] {
             self.employees.employed[e] = false;
             self.servers.remove_employee(employee);
+            self.set_busy_courtesy_factor();
             self.tally.quits += 1.0;
         }
     }
@@ -804,7 +858,6 @@ impl Site {
         let w_service = encounter_word(self.encounter_key, number, 1);
         let w_outcome = encounter_word(self.encounter_key, number, 2);
         let scn = ctx.scenario;
-        self.tally.arrivals += 1.0;
         self.encounters += 1;
 
         // The longest-idle server, else the earliest to finish, takes the customer (FIFO).
@@ -838,7 +891,6 @@ impl Site {
             return;
         }
         // Through i64, as below: one conversion instruction where u64 takes several.
-        let busy_share = busy as i64 as f64 / n as i64 as f64;
         let server = self.servers.info[best];
         let duration = ctx
             .service_times
@@ -847,7 +899,7 @@ impl Site {
         self.servers.assign(best, end);
         let employee = server.employee;
         let ok = unit(w_outcome) < server.p_success;
-        self.tally.served += 1.0;
+        self.served_this_week += 1;
         self.busy_seconds += end - start;
         self.tally.wait_seconds_sum += wait as i64 as f64;
         if ctx.trace {
@@ -872,7 +924,7 @@ impl Site {
             courtesy_weight = 0.0;
         }
         if l.busyness_discounts_courtesy {
-            courtesy_weight *= 1.0 - c.busy_courtesy_discount * busy_share;
+            courtesy_weight *= self.busy_courtesy_factor[busy];
         }
         let courtesy = server.courtesy;
         let quality = self.perceive(
@@ -949,16 +1001,11 @@ impl Site {
         wait_seconds: f64,
     ) -> f64 {
         let c = &ctx.scenario.customers;
-        let (wait_term, wait_weight) = if ctx.scenario.links.waiting_to_quality {
-            let excess = wait_seconds / 60.0 - c.wait_tolerance_minutes;
-            let score = if excess > 0.0 {
-                c.wait_score_within_tolerance * (-excess / c.wait_scale_minutes).exp()
-            } else {
-                c.wait_score_within_tolerance
-            };
-            (c.weight_wait * score, c.weight_wait)
+        // Most customers do not wait: their term is worked out once.
+        let (wait_term, wait_weight) = if wait_seconds == 0.0 {
+            ctx.wait_term_at_zero
         } else {
-            (0.0, 0.0)
+            wait_term(ctx.scenario, wait_seconds)
         };
         let total = c.weight_competence + courtesy_weight + wait_weight;
         let q = (c.weight_competence * competence + courtesy_term + wait_term) / total.max(1e-12);
@@ -982,7 +1029,7 @@ impl Site {
 
     /// Word of mouth, complaints and churn after an encounter; `u` is the churn draw and
     /// `number` the arrival's, which keys the rarer draws (complaint, recovery).
-    #[inline]
+    #[inline(always)]
     fn after_encounter(
         &mut self,
         ctx: &Context,
@@ -1025,9 +1072,13 @@ impl Site {
         // thins the visits into a defection process with exactly the hazard's rate.
         let cust = &self.customers.slots[slot];
         let years_per_visit = cust.weeks_per_visit * self.years_per_scaled_week;
-        // Through i64: a saturating float-to-usize conversion is a branchy sequence; the
-        // `max` keeps its answer for negatives and NaN (0).
-        let step = (cust.satisfaction * 10.0).max(0.0) as i64 as usize;
+        // Nearly every draw is above even the greatest hazard: the customer stays, seen
+        // without waiting for the satisfaction this encounter has just changed (multiplying
+        // by the same non-negative factor keeps the order, so the answer is the lookup's).
+        if u >= ctx.max_loss_per_year * years_per_visit {
+            return;
+        }
+        let step = trunc_to_u64(cust.satisfaction * 10.0) as usize;
         let column = if recovered {
             ctx.churn_by_satisfaction.len()
         } else {
@@ -1253,6 +1304,11 @@ impl Site {
         let scn = ctx.scenario;
         let (l, e, i) = (&scn.links, &scn.employees, &scn.isq);
         let half = |hl: f64| 0.5f64.powf(1.0 / hl);
+
+        // The week's counts kept as integers during it (exact: whole numbers below 2^53).
+        self.tally.arrivals += (self.encounters - self.encounters_at_week_start) as i64 as f64;
+        self.encounters_at_week_start = self.encounters;
+        self.tally.served += std::mem::take(&mut self.served_this_week) as i64 as f64;
 
         // Work pressure from this week's offered work against effective capacity.
         // Work is judged against the current (possibly eroded) standard, as management sees it.
@@ -1503,17 +1559,25 @@ impl Site {
         let top = c.top_box_threshold;
         // One pass over the market: each record is its own cache line.
         let spend = &ctx.spend_cents_by_tenure;
+        // Counted in registers (the sum in the same order, so the same number).
+        let (mut customers, mut top_box, mut promoters, mut detractors) = (0u32, 0u32, 0u32, 0u32);
+        let mut satisfaction_sum = t.satisfaction_sum;
         for cust in &mut self.customers.slots {
             if cust.active {
                 let s = cust.satisfaction;
-                t.customers += 1.0;
-                t.satisfaction_sum += s;
-                t.top_box += f64::from(u8::from(s >= top));
-                t.promoters += f64::from(u8::from(s >= 85.0));
-                t.detractors += f64::from(u8::from(s < 65.0));
+                customers += 1;
+                satisfaction_sum += s;
+                top_box += u32::from(s >= top);
+                promoters += u32::from(s >= 85.0);
+                detractors += u32::from(s < 65.0);
                 refresh_spend(spend, cust, week + 1);
             }
         }
+        t.satisfaction_sum = satisfaction_sum;
+        t.customers += f64::from(customers);
+        t.top_box += f64::from(top_box);
+        t.promoters += f64::from(promoters);
+        t.detractors += f64::from(detractors);
         t.cumulative_profit_cents = self.cumulative_profit_cents;
         t.invested_cents = self.invested_cents;
         self.invested_cents = 0;
