@@ -250,6 +250,30 @@ fn prospect(acquisition_key: u64, slot: usize, generation: u32) -> Prospect {
     }
 }
 
+/// What the customer's side of an encounter needs from the servers' side
+/// (`Site::advance_to`).
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    /// Customer slot.
+    slot: u32,
+    /// Employee slot of the server, or `u32::MAX` if the customer gave up.
+    employee: u32,
+    /// Arrival number, which keys the rarer draws.
+    number: u64,
+    /// Competence shown, 0-100.
+    competence: f64,
+    /// Courtesy's weight times the courtesy shown.
+    courtesy_term: f64,
+    /// Courtesy's weight in perceived quality.
+    courtesy_weight: f64,
+    /// Time waited (to service, or to giving up).
+    wait_seconds: f64,
+    /// The churn draw, uniform in [0, 1).
+    churn_draw: f64,
+    /// Whether a rude failure lost the customer outright (unless recovered).
+    catastrophe: bool,
+}
+
 /// Random streams of a site, one per purpose.
 struct Streams {
     arrivals: Stream,
@@ -446,6 +470,8 @@ pub struct Site {
     /// Customers served this week (an integer count: one instruction an encounter, where the
     /// tally's `f64` takes a load, an add and a store). Folded into the tally by the review.
     served_this_week: u64,
+    /// Delighted encounters this week, likewise.
+    delighted_this_week: u64,
     /// Per number of servers busy, 0 to all on shift: the factor on courtesy's weight that
     /// busyness leaves (`1 - discount * busy / on shift`), worked out when the roster changes.
     busy_courtesy_factor: Vec<f64>,
@@ -566,6 +592,7 @@ impl Site {
             encounters: 0,
             encounters_at_week_start: 0,
             served_this_week: 0,
+            delighted_this_week: 0,
             busy_courtesy_factor: Vec::new(),
             busy_courtesy_discount: scn.customers.busy_courtesy_discount,
             trace: Vec::new(),
@@ -823,34 +850,58 @@ impl Site {
     }
 
     /// Simulates every arrival before `t`. This is the encounter loop.
+    ///
+    /// Each encounter has two chains of dependent work: the servers' side (who is free, the
+    /// wait, the service time, the server's next free time, which the next arrival needs) and
+    /// the customer's side (perceived quality, satisfaction, word of mouth, churn), which
+    /// nothing in the next arrival's servers' side needs. So the customer's side runs one
+    /// arrival behind, after the next arrival's servers' side, and the processor works on both
+    /// chains at once. Every tally is added to by one side only, in arrival order, so the
+    /// sums are the same numbers; the one thing the customer's side changes that the servers'
+    /// side reads is whether a slot is a customer, so an arrival of the same customer settles
+    /// the previous encounter first.
     pub fn advance_to(&mut self, ctx: &Context, t: u64) {
+        let mut pending: Option<Pending> = None;
         loop {
             let i = self.batch.next;
             if i == self.batch.len {
                 if self.pending_arrival >= t.min(self.window_close) {
-                    return;
+                    break;
                 }
                 self.refill();
                 continue;
             }
             let at = self.batch.at[i];
             if at >= t {
-                return;
+                break;
             }
             self.batch.next = i + 1;
             // Start loading a coming customer's record; the encounters between hide the wait.
             let ahead = self.batch.slot[(i + PREFETCH_AHEAD).min(BATCH - 1)];
             prefetch(&self.customers.slots[ahead as usize]);
             let (slot, number) = (self.batch.slot[i] as usize, self.batch.number[i]);
-            self.arrival(ctx, at, slot, number);
+            if let Some(p) = pending.take_if(|p| p.slot as usize == slot) {
+                self.settle(ctx, p);
+            }
+            if let Some(next) = self.serve(ctx, at, slot, number) {
+                if let Some(p) = pending.replace(next) {
+                    self.settle(ctx, p);
+                }
+            }
+        }
+        if let Some(p) = pending {
+            self.settle(ctx, p);
         }
     }
 
-    #[inline]
-    fn arrival(&mut self, ctx: &Context, at: u64, slot: usize, number: u64) {
+    /// The servers' side of an arrival at `at` to `slot`: who serves them and when, or their
+    /// giving up; the service's own tallies and money. Returns what the customer's side needs,
+    /// or `None` for an arrival to someone no longer a customer (the arrival's thinning).
+    #[inline(always)]
+    fn serve(&mut self, ctx: &Context, at: u64, slot: usize, number: u64) -> Option<Pending> {
         // Lost since the batch was drawn: now a prospect, whom the arrival's thinning drops.
         if !self.customers.slots[slot].active {
-            return;
+            return None;
         }
         // The encounter's own words come from a counter-based generator keyed by the arrival's
         // number, so an arrival to a prospect costs nothing and every arm still sees the same
@@ -858,6 +909,7 @@ impl Site {
         let w_service = encounter_word(self.encounter_key, number, 1);
         let w_outcome = encounter_word(self.encounter_key, number, 2);
         let scn = ctx.scenario;
+        let c = &scn.customers;
         self.encounters += 1;
 
         // The longest-idle server, else the earliest to finish, takes the customer (FIFO).
@@ -887,10 +939,28 @@ impl Site {
             None
         };
         if let Some(gave_up) = gave_up {
-            self.abandon(ctx, slot, at, gave_up, number);
-            return;
+            self.tally.abandoned += 1.0;
+            if ctx.trace {
+                self.trace.push(EncounterRecord {
+                    customer: slot as u32,
+                    arrived: at,
+                    started: gave_up,
+                    ended: gave_up,
+                    employee: u32::MAX,
+                });
+            }
+            return Some(Pending {
+                slot: slot as u32,
+                employee: u32::MAX,
+                number,
+                competence: c.competence_failed,
+                courtesy_term: 0.0,
+                courtesy_weight: 0.0,
+                wait_seconds: (gave_up - at) as f64,
+                churn_draw: unit_low32(w_outcome),
+                catastrophe: false,
+            });
         }
-        // Through i64, as below: one conversion instruction where u64 takes several.
         let server = self.servers.info[best];
         let duration = ctx
             .service_times
@@ -901,6 +971,7 @@ impl Site {
         let ok = unit(w_outcome) < server.p_success;
         self.served_this_week += 1;
         self.busy_seconds += end - start;
+        // Through i64: one conversion instruction where u64 takes several.
         self.tally.wait_seconds_sum += wait as i64 as f64;
         if ctx.trace {
             self.trace.push(EncounterRecord {
@@ -911,8 +982,14 @@ impl Site {
                 employee,
             });
         }
+        // Revenue: this week's spend per visit, which grows with tenure (refreshed weekly).
+        self.post(Line::Revenue, Money(self.customers.slots[slot].spend_cents));
+        if !ok {
+            self.tally.failures += 1.0;
+            let cost = Money::from_currency(scn.service.failure_cost);
+            self.post(Line::ServiceFailure, cost);
+        }
 
-        let c = &scn.customers;
         let l = &scn.links;
         let competence = if ok {
             server.competence
@@ -927,26 +1004,6 @@ impl Site {
             courtesy_weight *= self.busy_courtesy_factor[busy];
         }
         let courtesy = server.courtesy;
-        let quality = self.perceive(
-            ctx,
-            slot,
-            competence,
-            courtesy_weight * courtesy,
-            courtesy_weight,
-            wait as i64 as f64,
-        );
-        let evaluation = self.update_customer(ctx, slot, quality);
-        let e = employee as usize;
-        self.employees.served[e] += 1;
-        self.employees.evaluation_sum[e] += evaluation;
-
-        // Revenue: this week's spend per visit, which grows with tenure (refreshed weekly).
-        self.post(Line::Revenue, Money(self.customers.slots[slot].spend_cents));
-        if !ok {
-            self.tally.failures += 1.0;
-            let cost = Money::from_currency(scn.service.failure_cost);
-            self.post(Line::ServiceFailure, cost);
-        }
         let rude = courtesy < c.rude_threshold;
         // Rarer draws (catastrophe, complaint, recovery) come from the arrival's fourth word,
         // computed only when needed.
@@ -954,39 +1011,46 @@ impl Site {
             && !ok
             && rude
             && unit(encounter_word(self.encounter_key, number, 3)) < c.catastrophe_loss_probability;
+        Some(Pending {
+            slot: slot as u32,
+            employee,
+            number,
+            competence,
+            courtesy_term: courtesy_weight * courtesy,
+            courtesy_weight,
+            wait_seconds: wait as i64 as f64,
+            churn_draw: unit_low32(w_outcome),
+            catastrophe,
+        })
+    }
+
+    /// The customer's side of an encounter: what they perceive, their new satisfaction and
+    /// expectation, the server's evaluation, word of mouth, complaints and churn.
+    #[inline(always)]
+    fn settle(&mut self, ctx: &Context, p: Pending) {
+        let slot = p.slot as usize;
+        let quality = self.perceive(
+            ctx,
+            slot,
+            p.competence,
+            p.courtesy_term,
+            p.courtesy_weight,
+            p.wait_seconds,
+        );
+        let evaluation = self.update_customer(ctx, slot, quality);
+        if p.employee != u32::MAX {
+            let e = p.employee as usize;
+            self.employees.served[e] += 1;
+            self.employees.evaluation_sum[e] += evaluation;
+        }
         self.after_encounter(
             ctx,
             slot,
             evaluation,
-            unit_low32(w_outcome),
-            catastrophe,
-            number,
+            p.churn_draw,
+            p.catastrophe,
+            p.number,
         );
-    }
-
-    fn abandon(&mut self, ctx: &Context, slot: usize, at: u64, gave_up: u64, number: u64) {
-        self.tally.abandoned += 1.0;
-        if ctx.trace {
-            self.trace.push(EncounterRecord {
-                customer: slot as u32,
-                arrived: at,
-                started: gave_up,
-                ended: gave_up,
-                employee: u32::MAX,
-            });
-        }
-        let c = &ctx.scenario.customers;
-        let quality = self.perceive(
-            ctx,
-            slot,
-            c.competence_failed,
-            0.0,
-            0.0,
-            (gave_up - at) as f64,
-        );
-        let evaluation = self.update_customer(ctx, slot, quality);
-        let u = unit_low32(encounter_word(self.encounter_key, number, 2));
-        self.after_encounter(ctx, slot, evaluation, u, false, number);
     }
 
     /// Perceived quality of an encounter, 0-100.
@@ -1041,7 +1105,14 @@ impl Site {
     ) {
         let c = &ctx.scenario.customers;
         let mut recovered = false;
-        if evaluation < c.dissatisfied_threshold {
+        let dissatisfied = evaluation < c.dissatisfied_threshold;
+        let delighted = !dissatisfied & (evaluation >= c.delighted_threshold);
+        self.delighted_this_week += u64::from(delighted);
+        // As bits: the tells or +0.0. The optimiser turns a select, an `if` or a plain mask
+        // back into the branch, so the mask goes through `black_box`.
+        let mask = std::hint::black_box(u64::from(delighted).wrapping_neg());
+        self.tally.wom_positive += f64::from_bits(c.wom_delighted_tells.to_bits() & mask);
+        if dissatisfied {
             let mut rare = WordRng::new(encounter_word(self.encounter_key, number, 3));
             self.tally.dissatisfied += 1.0;
             self.tally.wom_negative += c.wom_dissatisfied_tells;
@@ -1060,9 +1131,6 @@ impl Site {
                     recovered = true;
                 }
             }
-        } else if evaluation >= c.delighted_threshold {
-            self.tally.delighted += 1.0;
-            self.tally.wom_positive += c.wom_delighted_tells;
         }
         if catastrophe && !recovered {
             self.lose(slot, 0);
@@ -1309,6 +1377,7 @@ impl Site {
         self.tally.arrivals += (self.encounters - self.encounters_at_week_start) as i64 as f64;
         self.encounters_at_week_start = self.encounters;
         self.tally.served += std::mem::take(&mut self.served_this_week) as i64 as f64;
+        self.tally.delighted += std::mem::take(&mut self.delighted_this_week) as i64 as f64;
 
         // Work pressure from this week's offered work against effective capacity.
         // Work is judged against the current (possibly eroded) standard, as management sees it.
