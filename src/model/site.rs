@@ -68,6 +68,17 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
+    /// The waiting term of perceived quality and its weight for a wait of `wait_seconds`;
+    /// most customers do not wait, and their term is worked out once.
+    #[inline(always)]
+    fn wait_term(&self, wait_seconds: f64) -> (f64, f64) {
+        if wait_seconds == 0.0 {
+            self.wait_term_at_zero
+        } else {
+            wait_term(self.scenario, wait_seconds)
+        }
+    }
+
     /// Derives the shared tables from a scenario.
     pub fn new(scenario: &'a Scenario, trace: bool) -> Context<'a> {
         let c = &scenario.customers;
@@ -266,8 +277,8 @@ struct Pending {
     courtesy_term: f64,
     /// Courtesy's weight in perceived quality.
     courtesy_weight: f64,
-    /// Time waited (to service, or to giving up).
-    wait_seconds: f64,
+    /// The waiting term of perceived quality (weight times score) and its weight.
+    wait_term: (f64, f64),
     /// The churn draw, uniform in [0, 1).
     churn_draw: f64,
     /// Whether a rude failure lost the customer outright (unless recovered).
@@ -883,10 +894,10 @@ impl Site {
             if let Some(p) = pending.take_if(|p| p.slot as usize == slot) {
                 self.settle(ctx, p);
             }
-            if let Some(next) = self.serve(ctx, at, slot, number) {
-                if let Some(p) = pending.replace(next) {
-                    self.settle(ctx, p);
-                }
+            if let Some(next) = self.serve(ctx, at, slot, number)
+                && let Some(p) = pending.replace(next)
+            {
+                self.settle(ctx, p);
             }
         }
         if let Some(p) = pending {
@@ -956,7 +967,7 @@ impl Site {
                 competence: c.competence_failed,
                 courtesy_term: 0.0,
                 courtesy_weight: 0.0,
-                wait_seconds: (gave_up - at) as f64,
+                wait_term: ctx.wait_term((gave_up - at) as f64),
                 churn_draw: unit_low32(w_outcome),
                 catastrophe: false,
             });
@@ -1018,7 +1029,8 @@ impl Site {
             competence,
             courtesy_term: courtesy_weight * courtesy,
             courtesy_weight,
-            wait_seconds: wait as i64 as f64,
+            // Worked out here, where the branch on waiting agrees with the one above.
+            wait_term: ctx.wait_term(wait as i64 as f64),
             churn_draw: unit_low32(w_outcome),
             catastrophe,
         })
@@ -1029,51 +1041,25 @@ impl Site {
     #[inline(always)]
     fn settle(&mut self, ctx: &Context, p: Pending) {
         let slot = p.slot as usize;
-        let quality = self.perceive(
-            ctx,
-            slot,
-            p.competence,
-            p.courtesy_term,
-            p.courtesy_weight,
-            p.wait_seconds,
-        );
+        let quality = self.perceive(ctx, &p);
         let evaluation = self.update_customer(ctx, slot, quality);
         if p.employee != u32::MAX {
             let e = p.employee as usize;
             self.employees.served[e] += 1;
             self.employees.evaluation_sum[e] += evaluation;
         }
-        self.after_encounter(
-            ctx,
-            slot,
-            evaluation,
-            p.churn_draw,
-            p.catastrophe,
-            p.number,
-        );
+        self.after_encounter(ctx, slot, evaluation, p.churn_draw, p.catastrophe, p.number);
     }
 
     /// Perceived quality of an encounter, 0-100.
     #[inline]
-    fn perceive(
-        &mut self,
-        ctx: &Context,
-        slot: usize,
-        competence: f64,
-        courtesy_term: f64,
-        courtesy_weight: f64,
-        wait_seconds: f64,
-    ) -> f64 {
+    fn perceive(&mut self, ctx: &Context, p: &Pending) -> f64 {
         let c = &ctx.scenario.customers;
-        // Most customers do not wait: their term is worked out once.
-        let (wait_term, wait_weight) = if wait_seconds == 0.0 {
-            ctx.wait_term_at_zero
-        } else {
-            wait_term(ctx.scenario, wait_seconds)
-        };
-        let total = c.weight_competence + courtesy_weight + wait_weight;
-        let q = (c.weight_competence * competence + courtesy_term + wait_term) / total.max(1e-12);
-        let q = (q - self.customers.slots[slot].harshness).clamp(0.0, 100.0);
+        let (wait_term, wait_weight) = p.wait_term;
+        let total = c.weight_competence + p.courtesy_weight + wait_weight;
+        let q =
+            (c.weight_competence * p.competence + p.courtesy_term + wait_term) / total.max(1e-12);
+        let q = (q - self.customers.slots[p.slot as usize].harshness).clamp(0.0, 100.0);
         self.tally.quality_sum += q;
         q
     }
