@@ -261,10 +261,10 @@ fn prospect(acquisition_key: u64, slot: usize, generation: u32) -> Prospect {
     }
 }
 
-/// What the customer's side of an encounter needs from the servers' side
-/// (`Site::advance_to`).
+/// What a customer experienced in an encounter: what the customer's side (`Site::settle`)
+/// needs from the servers' side (`Site::serve`).
 #[derive(Debug, Clone, Copy)]
-struct Pending {
+struct Experience {
     /// Customer slot.
     slot: u32,
     /// Employee slot of the server, or `u32::MAX` if the customer gave up.
@@ -861,47 +861,28 @@ impl Site {
     }
 
     /// Simulates every arrival before `t`. This is the encounter loop.
-    ///
-    /// Each encounter has two chains of dependent work: the servers' side (who is free, the
-    /// wait, the service time, the server's next free time, which the next arrival needs) and
-    /// the customer's side (perceived quality, satisfaction, word of mouth, churn), which
-    /// nothing in the next arrival's servers' side needs. So the customer's side runs one
-    /// arrival behind, after the next arrival's servers' side, and the processor works on both
-    /// chains at once. Every tally is added to by one side only, in arrival order, so the
-    /// sums are the same numbers; the one thing the customer's side changes that the servers'
-    /// side reads is whether a slot is a customer, so an arrival of the same customer settles
-    /// the previous encounter first.
     pub fn advance_to(&mut self, ctx: &Context, t: u64) {
-        let mut pending: Option<Pending> = None;
         loop {
             let i = self.batch.next;
             if i == self.batch.len {
                 if self.pending_arrival >= t.min(self.window_close) {
-                    break;
+                    return;
                 }
                 self.refill();
                 continue;
             }
             let at = self.batch.at[i];
             if at >= t {
-                break;
+                return;
             }
             self.batch.next = i + 1;
             // Start loading a coming customer's record; the encounters between hide the wait.
             let ahead = self.batch.slot[(i + PREFETCH_AHEAD).min(BATCH - 1)];
             prefetch(&self.customers.slots[ahead as usize]);
             let (slot, number) = (self.batch.slot[i] as usize, self.batch.number[i]);
-            if let Some(p) = pending.take_if(|p| p.slot as usize == slot) {
+            if let Some(p) = self.serve(ctx, at, slot, number) {
                 self.settle(ctx, p);
             }
-            if let Some(next) = self.serve(ctx, at, slot, number)
-                && let Some(p) = pending.replace(next)
-            {
-                self.settle(ctx, p);
-            }
-        }
-        if let Some(p) = pending {
-            self.settle(ctx, p);
         }
     }
 
@@ -909,7 +890,7 @@ impl Site {
     /// giving up; the service's own tallies and money. Returns what the customer's side needs,
     /// or `None` for an arrival to someone no longer a customer (the arrival's thinning).
     #[inline(always)]
-    fn serve(&mut self, ctx: &Context, at: u64, slot: usize, number: u64) -> Option<Pending> {
+    fn serve(&mut self, ctx: &Context, at: u64, slot: usize, number: u64) -> Option<Experience> {
         // Lost since the batch was drawn: now a prospect, whom the arrival's thinning drops.
         if !self.customers.slots[slot].active {
             return None;
@@ -960,7 +941,7 @@ impl Site {
                     employee: u32::MAX,
                 });
             }
-            return Some(Pending {
+            return Some(Experience {
                 slot: slot as u32,
                 employee: u32::MAX,
                 number,
@@ -1022,7 +1003,7 @@ impl Site {
             && !ok
             && rude
             && unit(encounter_word(self.encounter_key, number, 3)) < c.catastrophe_loss_probability;
-        Some(Pending {
+        Some(Experience {
             slot: slot as u32,
             employee,
             number,
@@ -1039,7 +1020,7 @@ impl Site {
     /// The customer's side of an encounter: what they perceive, their new satisfaction and
     /// expectation, the server's evaluation, word of mouth, complaints and churn.
     #[inline(always)]
-    fn settle(&mut self, ctx: &Context, p: Pending) {
+    fn settle(&mut self, ctx: &Context, p: Experience) {
         let slot = p.slot as usize;
         let quality = self.perceive(ctx, &p);
         let evaluation = self.update_customer(ctx, slot, quality);
@@ -1053,7 +1034,7 @@ impl Site {
 
     /// Perceived quality of an encounter, 0-100.
     #[inline]
-    fn perceive(&mut self, ctx: &Context, p: &Pending) -> f64 {
+    fn perceive(&mut self, ctx: &Context, p: &Experience) -> f64 {
         let c = &ctx.scenario.customers;
         let (wait_term, wait_weight) = p.wait_term;
         let total = c.weight_competence + p.courtesy_weight + wait_weight;
