@@ -1073,10 +1073,14 @@ impl Site {
         let c = &ctx.scenario.customers;
         let mut recovered = false;
         let dissatisfied = evaluation < c.dissatisfied_threshold;
+        // Delight is counted without a branch: about two encounters in five delight, with no
+        // pattern a predictor can learn, and a miss here, at the end of the encounter's
+        // longest chain, was the loop's largest single cost (BENCHMARKS.md).
         let delighted = !dissatisfied & (evaluation >= c.delighted_threshold);
         self.delighted_this_week += u64::from(delighted);
-        // As bits: the tells or +0.0. The optimiser turns a select, an `if` or a plain mask
-        // back into the branch, so the mask goes through `black_box`.
+        // As bits: the tells or +0.0, and adding +0.0 leaves the sum as it was (it is never
+        // -0.0). The optimiser turns a select, an `if` or a plain mask back into the branch,
+        // so the mask goes through `black_box`.
         let mask = std::hint::black_box(u64::from(delighted).wrapping_neg());
         self.tally.wom_positive += f64::from_bits(c.wom_delighted_tells.to_bits() & mask);
         if dissatisfied {
