@@ -80,6 +80,7 @@ impl Servers {
         self.free_at.len()
     }
 
+    /// Keys hold the server's index in their low `bits` bits; the time gets the rest.
     fn set_index_bits(&mut self, bits: u32) {
         self.index_bits = bits;
         self.index_mask = (1 << bits) - 1;

@@ -932,15 +932,7 @@ impl Site {
         };
         if let Some(gave_up) = gave_up {
             self.tally.abandoned += 1.0;
-            if ctx.trace {
-                self.trace.push(EncounterRecord {
-                    customer: slot as u32,
-                    arrived: at,
-                    started: gave_up,
-                    ended: gave_up,
-                    employee: u32::MAX,
-                });
-            }
+            self.record(ctx, slot, at, gave_up, gave_up, u32::MAX);
             return Some(Experience {
                 slot: slot as u32,
                 employee: u32::MAX,
@@ -965,15 +957,7 @@ impl Site {
         self.busy_seconds += end - start;
         // Through i64: one conversion instruction where u64 takes several.
         self.tally.wait_seconds_sum += wait as i64 as f64;
-        if ctx.trace {
-            self.trace.push(EncounterRecord {
-                customer: slot as u32,
-                arrived: at,
-                started: start,
-                ended: end,
-                employee,
-            });
-        }
+        self.record(ctx, slot, at, start, end, employee);
         // Revenue: this week's spend per visit, which grows with tenure (refreshed weekly).
         self.post(Line::Revenue, Money(self.customers.slots[slot].spend_cents));
         if !ok {
@@ -1015,6 +999,29 @@ impl Site {
             churn_draw: unit_low32(w_outcome),
             catastrophe,
         })
+    }
+
+    /// Keeps the encounter in the trace, when tracing (times in seconds; `employee` is
+    /// `u32::MAX` for someone who gave up).
+    #[inline(always)]
+    fn record(
+        &mut self,
+        ctx: &Context,
+        slot: usize,
+        at: u64,
+        started: u64,
+        ended: u64,
+        employee: u32,
+    ) {
+        if ctx.trace {
+            self.trace.push(EncounterRecord {
+                customer: slot as u32,
+                arrived: at,
+                started,
+                ended,
+                employee,
+            });
+        }
     }
 
     /// The customer's side of an encounter: what they perceive, their new satisfaction and
