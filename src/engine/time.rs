@@ -80,8 +80,10 @@ fn plain(x: f64) -> bool {
 pub fn trunc_to_u64(x: f64) -> u64 {
     if plain(x) {
         // SAFETY: 0 <= x < 2^52 here, so x is finite and its integer part fits in i64.
+        // A plain `as` would add the saturating checks, which cost as much as the rest.
         unsafe { x.to_int_unchecked::<i64>() as u64 }
     } else {
+        // Through i64: one instruction, where a direct `as u64` takes a branchy sequence.
         x.max(0.0) as i64 as u64
     }
 }
@@ -91,14 +93,9 @@ pub fn trunc_to_u64(x: f64) -> u64 {
 /// the encounter path.
 #[inline(always)]
 pub fn round_to_u64(x: f64) -> u64 {
-    if plain(x) {
-        // SAFETY: 0 <= x < 2^52 here, so x + 0.5 is finite and within i64's range. A plain
-        // `as` would add the saturating checks, which cost as much as the rest of this.
-        unsafe { (x + 0.5).to_int_unchecked::<i64>() as u64 }
-    } else {
-        // Through i64: one instruction, where a direct `as u64` takes a branchy sequence.
-        (x.max(0.0) + 0.5) as i64 as u64
-    }
+    // The same as `(x.max(0.0) + 0.5)` truncated: below -0.5 both give 0, between -0.5 and 0
+    // both give 0 from a sum under 0.5, and NaN stays NaN.
+    trunc_to_u64(x + 0.5)
 }
 
 #[cfg(test)]

@@ -486,8 +486,6 @@ pub struct Site {
     /// Per number of servers busy, 0 to all on shift: the factor on courtesy's weight that
     /// busyness leaves (`1 - discount * busy / on shift`), worked out when the roster changes.
     busy_courtesy_factor: Vec<f64>,
-    /// `customers.busy_courtesy_discount`, for working that out.
-    busy_courtesy_discount: f64,
     /// Every encounter, when tracing.
     pub trace: Vec<EncounterRecord>,
 }
@@ -605,7 +603,6 @@ impl Site {
             served_this_week: 0,
             delighted_this_week: 0,
             busy_courtesy_factor: Vec::new(),
-            busy_courtesy_discount: scn.customers.busy_courtesy_discount,
             trace: Vec::new(),
         };
         // Management starts from the demand it expects, so the first weeks are not a false alarm.
@@ -740,7 +737,7 @@ impl Site {
             self.tally.staffed_hours += ctx.shift_hours;
             self.effective_hours += ctx.shift_hours * speed;
         }
-        self.set_busy_courtesy_factor();
+        self.set_busy_courtesy_factor(ctx);
         self.window_close = close;
         let rate_per_second =
             self.total_rate_per_week * self.demand_scale / ctx.open_seconds_per_week;
@@ -795,9 +792,9 @@ impl Site {
     }
 
     /// Works out `busy_courtesy_factor` for the servers now on shift.
-    fn set_busy_courtesy_factor(&mut self) {
+    fn set_busy_courtesy_factor(&mut self, ctx: &Context) {
         let n = self.servers.len();
-        let discount = self.busy_courtesy_discount;
+        let discount = ctx.scenario.customers.busy_courtesy_discount;
         self.busy_courtesy_factor.clear();
         self.busy_courtesy_factor.extend(
             // Through i64: one conversion instruction where usize takes several.
@@ -816,12 +813,12 @@ impl Site {
     }
 
     /// An employee leaves: off shift now, slot freed.
-    pub fn quit(&mut self, employee: u32) {
+    pub fn quit(&mut self, ctx: &Context, employee: u32) {
         let e = employee as usize;
         if self.employees.employed[e] {
             self.employees.employed[e] = false;
             self.servers.remove_employee(employee);
-            self.set_busy_courtesy_factor();
+            self.set_busy_courtesy_factor(ctx);
             self.tally.quits += 1.0;
         }
     }

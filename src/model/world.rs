@@ -313,7 +313,7 @@ pub fn simulate_probed(
                     break;
                 }
             }
-            Event::Quit { site, employee } => sites[site as usize].quit(employee),
+            Event::Quit { site, employee } => sites[site as usize].quit(&ctx, employee),
             Event::HireArrives { site } => {
                 out.hires[site as usize] += 1;
                 sites[site as usize].hire_arrives(&ctx, now.0);
