@@ -35,3 +35,15 @@ pub fn read_results(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
     .map(|f| (f.to_string(), std::fs::read(dir.join(f)).unwrap()))
     .collect()
 }
+
+/// The crate's root directory.
+pub fn root() -> &'static std::path::Path {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The `chainsim` binary, run from `cwd` so nothing is written into the crate.
+pub fn chainsim(cwd: &std::path::Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("chainsim");
+    cmd.current_dir(cwd);
+    cmd
+}

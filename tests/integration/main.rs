@@ -5,6 +5,7 @@ mod common;
 mod determinism;
 mod extremes;
 mod faults;
+mod fingerprint;
 mod fuzz;
 mod invariants;
 mod lessons;
