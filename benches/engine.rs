@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use chainsim::engine::{EventQueue, SimTime};
 use chainsim::kernel::raw_kernel;
-use chainsim::model::simulate;
+use chainsim::model::Replication;
 use chainsim::runner::{RunOptions, run};
 use chainsim::scenario::Scenario;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -29,12 +29,12 @@ fn customers(s: &Scenario) -> usize {
 /// Encounters per second of one replication on one thread.
 fn one_replication_one_thread(c: &mut Criterion) {
     let s = standard();
-    let encounters = simulate(&s, s.seed, 0, s.weeks, false).encounters;
+    let encounters = Replication::new(&s, s.seed, 0).run().encounters;
     let mut g = c.benchmark_group("standard/one_replication_one_thread");
     g.sample_size(10).measurement_time(Duration::from_secs(8));
     g.throughput(Throughput::Elements(encounters));
     g.bench_function("engine", |b| {
-        b.iter(|| black_box(simulate(&s, s.seed, 0, s.weeks, false)))
+        b.iter(|| black_box(Replication::new(&s, s.seed, 0).run()))
     });
     g.bench_function("raw_kernel", |b| {
         b.iter(|| black_box(raw_kernel(encounters, customers(&s), s.seed)))

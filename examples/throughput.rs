@@ -9,7 +9,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
 use std::time::Instant;
 
-use chainsim::model::simulate;
+use chainsim::model::Replication;
 use chainsim::scenario::Scenario;
 
 fn main() {
@@ -27,7 +27,7 @@ fn main() {
     let mut digest = DefaultHasher::new();
     for r in 0..reps {
         let t = Instant::now();
-        let out = simulate(&s, s.seed, r % 2, s.weeks, false);
+        let out = Replication::new(&s, s.seed, r % 2).run();
         let rate = out.encounters as f64 / t.elapsed().as_secs_f64() / 1e6;
         // Every weekly figure and ledger line, bit for bit (Debug prints floats exactly).
         format!("{:?}{:?}{}", out.weekly, out.monthly, out.encounters).hash(&mut digest);

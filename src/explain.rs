@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use crate::model::metrics::{Metric, WeekTally};
 use crate::model::site::MoraleTerms;
 use crate::model::world::month_of_week;
-use crate::model::{Context, Probe, Site, simulate_probed};
+use crate::model::{Context, Probe, Replication, Site};
 use crate::scenario::Scenario;
 
 /// What to explain.
@@ -207,15 +207,10 @@ pub fn explain(scenario: &Scenario, options: &ExplainOptions) -> Explanation {
         site: options.site,
         looks: Vec::new(),
     };
-    let out = simulate_probed(
-        scenario,
-        options.arm,
-        options.seed,
-        options.replication,
-        options.weeks,
-        false,
-        &mut recorder,
-    );
+    let out = Replication::new(scenario, options.seed, options.replication)
+        .arm(options.arm)
+        .weeks(options.weeks)
+        .run_probed(&mut recorder);
     let weekly: Vec<WeekTally> = out
         .weekly
         .iter()
@@ -328,7 +323,7 @@ fn moved(from: f64, to: f64) -> &'static str {
 }
 
 fn money(x: f64) -> String {
-    crate::report::html::money(x, false)
+    crate::report::format::money(x)
 }
 
 fn count(x: f64) -> String {

@@ -6,7 +6,7 @@
 use rand::Rng;
 
 use crate::engine::rng::{Purpose, encounter_word, stream};
-use crate::model::sampling::{AliasTable, WordRng, exp1_fast, unit};
+use crate::engine::sample::{AliasTable, WordRng, exp1_fast, unit};
 
 /// Simulates `encounters` encounters over `customers` customers (seeded by `seed`) and returns
 /// a checksum, so the work cannot be optimised away.

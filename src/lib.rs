@@ -28,6 +28,7 @@
 
 pub mod engine;
 pub mod explain;
+pub mod files;
 pub mod kernel;
 pub mod ledger;
 pub mod model;
@@ -35,5 +36,6 @@ pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod stats;
+pub mod suggest;
 pub mod sweep;
 pub mod validate;

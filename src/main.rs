@@ -1,5 +1,6 @@
-//! The `chainsim` binary: parse, dispatch, print errors, exit with 2 for bad input, 1 for
-//! failures while running, 130 when Ctrl-C stopped a run (after writing what was complete).
+//! The `chainsim` binary: parse, dispatch, print the error, exit with its code (2 for bad
+//! input, 1 for failures while running, 130 when Ctrl-C stopped a run after writing what was
+//! complete; see `cli::CliError`).
 
 mod cli;
 
@@ -7,19 +8,8 @@ use clap::Parser;
 
 fn main() {
     let args = cli::Cli::parse();
-    match cli::dispatch(args) {
-        Ok(()) => {}
-        Err(cli::Failure::Input(msg)) => {
-            eprintln!("{msg}");
-            std::process::exit(2);
-        }
-        Err(cli::Failure::Runtime(msg)) => {
-            eprintln!("error: {msg}");
-            std::process::exit(1);
-        }
-        Err(cli::Failure::Interrupted(msg)) => {
-            eprintln!("{msg}");
-            std::process::exit(130);
-        }
+    if let Err(e) = cli::dispatch(args) {
+        eprintln!("{e}");
+        std::process::exit(e.exit_code());
     }
 }

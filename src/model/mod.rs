@@ -2,11 +2,11 @@
 
 pub mod metrics;
 pub mod people;
-pub mod sampling;
 mod servers;
+pub mod service_time;
 pub mod site;
 pub mod world;
 
 pub use metrics::{Metric, WeekTally};
 pub use site::{Context, Site};
-pub use world::{Probe, ReplicationOutcome, simulate, simulate_arm, simulate_probed};
+pub use world::{Probe, Replication, ReplicationOutcome};

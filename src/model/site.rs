@@ -11,13 +11,14 @@ use rand::Rng;
 
 use super::metrics::WeekTally;
 use super::people::{Customer, Customers, Employees, Prospect};
-use super::sampling::{
-    AliasTable, ServiceTimeSampler, WordRng, exp1, exp1_fast, gamma_mean, interpolate, normal,
-    poisson, unit, unit_low32,
-};
 use super::servers::{ServerInfo, Servers};
+use super::service_time::ServiceTimeSampler;
 use crate::engine::SimTime;
 use crate::engine::rng::{Purpose, Stream, encounter_word, stream};
+use crate::engine::sample::{
+    AliasTable, WordRng, exp1, exp1_fast, gamma_mean, interpolate, normal, poisson, unit,
+    unit_low32,
+};
 use crate::engine::time::{round_to_u64, trunc_to_u64};
 use crate::ledger::{Depreciation, Line, Lines, Money};
 use crate::scenario::{Intervention, Lever, Scenario};

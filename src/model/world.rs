@@ -66,23 +66,68 @@ pub fn month_of_week(week: u32) -> u32 {
     week * 12 / 52
 }
 
-/// Runs replication `replication` of `scenario` for `weeks` weeks. `trace` keeps every
-/// encounter and event time (for tests).
-pub fn simulate(
-    scenario: &Scenario,
+/// One replication of one arm, ready to run: which scenario, arm, seed, replication and horizon.
+/// Every arm of a replication draws from the same streams: common random numbers.
+///
+/// ```
+/// use chainsim::model::Replication;
+/// use chainsim::scenario::Scenario;
+/// let mut s = Scenario::default();
+/// s.sites.count = 1;
+/// let out = Replication::new(&s, 7, 0).weeks(2).run();
+/// assert_eq!(out.weekly.len(), 2);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Replication<'a> {
+    scenario: &'a Scenario,
+    arm: usize,
     seed: u64,
-    replication: u64,
+    index: u64,
     weeks: u32,
     trace: bool,
-) -> ReplicationOutcome {
-    simulate_arm(
-        scenario,
-        scenario.baseline_index(),
-        seed,
-        replication,
-        weeks,
-        trace,
-    )
+}
+
+impl<'a> Replication<'a> {
+    /// Replication `index` of `scenario`'s baseline arm under master seed `seed`, over the
+    /// scenario's own horizon.
+    pub fn new(scenario: &'a Scenario, seed: u64, index: u64) -> Replication<'a> {
+        Replication {
+            scenario,
+            arm: scenario.baseline_index(),
+            seed,
+            index,
+            weeks: scenario.weeks,
+            trace: false,
+        }
+    }
+
+    /// The same replication of arm `arm` (an index into the scenario's arms).
+    pub fn arm(self, arm: usize) -> Replication<'a> {
+        Replication { arm, ..self }
+    }
+
+    /// The same replication over `weeks` weeks.
+    pub fn weeks(self, weeks: u32) -> Replication<'a> {
+        Replication { weeks, ..self }
+    }
+
+    /// The same replication keeping every encounter and event time (for tests).
+    pub fn traced(self) -> Replication<'a> {
+        Replication {
+            trace: true,
+            ..self
+        }
+    }
+
+    /// Runs it.
+    pub fn run(&self) -> ReplicationOutcome {
+        self.run_probed(&mut ())
+    }
+
+    /// Runs it with a [`Probe`] looking on after every weekly review.
+    pub fn run_probed(&self, probe: &mut dyn Probe) -> ReplicationOutcome {
+        simulate(self, probe)
+    }
 }
 
 /// Looks at the sites' agents after every weekly review: how experiments (e.g. `validate`)
@@ -97,29 +142,10 @@ impl Probe for () {
     fn after_review(&mut self, _: &Context, _: u32, _: &[Site]) {}
 }
 
-/// Runs replication `replication` of arm `arm` of `scenario` for `weeks` weeks. Every arm of a
-/// replication draws from the same streams: common random numbers.
-pub fn simulate_arm(
-    scenario: &Scenario,
-    arm: usize,
-    seed: u64,
-    replication: u64,
-    weeks: u32,
-    trace: bool,
-) -> ReplicationOutcome {
-    simulate_probed(scenario, arm, seed, replication, weeks, trace, &mut ())
-}
-
-/// [`simulate_arm`] with a [`Probe`] looking on after every weekly review.
-pub fn simulate_probed(
-    scenario: &Scenario,
-    arm: usize,
-    seed: u64,
-    replication: u64,
-    weeks: u32,
-    trace: bool,
-    probe: &mut dyn Probe,
-) -> ReplicationOutcome {
+/// The calendar loop of one replication.
+fn simulate(r: &Replication, probe: &mut dyn Probe) -> ReplicationOutcome {
+    let (scenario, arm, seed, replication, weeks, trace) =
+        (r.scenario, r.arm, r.seed, r.index, r.weeks, r.trace);
     // An arm that switches links off runs on its own copy of the scenario.
     let own;
     let scenario = match scenario.arms.get(arm) {

@@ -6,6 +6,7 @@
 
 pub mod param;
 pub mod policy;
+pub mod provenance;
 pub mod sections;
 
 use std::fmt;
@@ -13,6 +14,7 @@ use std::path::Path;
 
 use param::{FieldDoc, Param, Problem, Rule, section};
 pub use policy::{Intervention, Lever};
+pub use provenance::{Provenance, load_with_provenance};
 pub use sections::{
     ClockParams, CustomerParams, DemandParams, DemandShock, EmployeeParams, IsqParams, Links,
     MoneyParams, Range, ServiceParams, ServiceTimeDistribution, SiteParams,
@@ -78,30 +80,6 @@ pub const MAX_WEEKS: u32 = 2600;
 /// The most replications a run takes: a million standard replications is days of computing,
 /// and the per-replication summaries a run keeps grow with the count.
 pub const MAX_REPLICATIONS: u32 = 1_000_000;
-
-/// The largest scenario or sweep file read, bytes: far above any real file, and it keeps a
-/// path to a device or a huge file from being read into memory whole.
-pub const MAX_FILE_BYTES: u64 = 16 << 20;
-
-/// Reads a text file of at most [`MAX_FILE_BYTES`]; a larger one is an error of kind
-/// `FileTooLarge` saying so (not read whole).
-pub fn read_text(path: &Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let mut text = String::new();
-    std::fs::File::open(path)?
-        .take(MAX_FILE_BYTES + 1)
-        .read_to_string(&mut text)?;
-    if text.len() as u64 > MAX_FILE_BYTES {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::FileTooLarge,
-            format!(
-                "expected a file of at most {} MiB, found a larger one",
-                MAX_FILE_BYTES >> 20
-            ),
-        ));
-    }
-    Ok(text)
-}
 
 /// The built-in default scenario (smile training vs tools), used when `run` is given no file.
 pub const DEFAULT_SCENARIO_RON: &str = include_str!("../../scenarios/smile_vs_tools.ron");
@@ -250,7 +228,7 @@ impl Scenario {
     /// Reads and checks a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         let file = path.display().to_string();
-        let text = read_text(path).map_err(|source| ScenarioError::Read {
+        let text = crate::files::read_text(path).map_err(|source| ScenarioError::Read {
             file: file.clone(),
             source,
         })?;

@@ -97,6 +97,32 @@ impl Lever {
         }
     }
 
+    /// The lever's parameters by name, as written in scenarios.
+    pub fn parameters(self) -> Vec<(&'static str, f64)> {
+        match self {
+            Lever::SmileTraining { display_points } => vec![("display_points", display_points)],
+            Lever::Tooling { amount } | Lever::SkillsTraining { amount } => {
+                vec![("amount", amount)]
+            }
+            Lever::LeadershipDevelopment { points } => vec![("points", points)],
+            Lever::PayRaise { percent } => vec![("percent", percent)],
+            Lever::StaffingLevel { extra_employees } => vec![("extra_employees", extra_employees)],
+            Lever::Marketing {
+                extra_customers_per_week,
+            } => vec![("extra_customers_per_week", extra_customers_per_week)],
+            Lever::CostCutting {
+                headcount_percent,
+                tools_percent,
+                training_percent,
+            } => vec![
+                ("headcount_percent", headcount_percent),
+                ("tools_percent", tools_percent),
+                ("training_percent", training_percent),
+            ],
+            Lever::Empowerment | Lever::CostOnly => Vec::new(),
+        }
+    }
+
     fn check(self, path: &str, problems: &mut Vec<Problem>) {
         let mut rule =
             |field: &str, x: f64, r: Rule| x.check(&format!("{path}.{field}"), r, problems);

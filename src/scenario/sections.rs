@@ -510,6 +510,15 @@ impl Links {
         }
     }
 
+    /// The names of the links switched off, in alphabetical order.
+    pub fn off(&self) -> Vec<String> {
+        self.switches()
+            .into_iter()
+            .filter(|(_, on)| !on)
+            .map(|(name, _)| name)
+            .collect()
+    }
+
     /// The links on in both `self` and `other`.
     pub fn and(&self, other: &Links) -> Links {
         let mut map = serde_json::Map::new();

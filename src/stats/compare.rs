@@ -1,79 +1,30 @@
 //! Paired comparison of arms against the baseline: replication i of every arm ran on the same
 //! random numbers, so differences are taken within a replication and then summarised.
 
+use super::interval::{Interval, mean_interval};
 use super::quantile_sorted;
-use crate::runner::{ArmResult, ReplicationSummary};
 
-/// A mean with its two-sided 95% confidence interval (Student's t); NaN where undefined.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Interval {
-    /// Sample mean.
-    pub mean: f64,
-    /// Lower end.
-    pub lo: f64,
-    /// Upper end.
-    pub hi: f64,
-    /// Values the interval rests on (NaN values are left out).
-    pub n: usize,
+/// What a paired comparison reads of one replication of one arm (plain numbers: stats knows
+/// nothing of the runner).
+pub trait Paired {
+    /// Net present value, currency units.
+    fn npv(&self) -> f64;
+    /// Present value of the arm's direct spending on interventions, currency units.
+    fn investment(&self) -> f64;
+    /// Cumulative profit at the horizon, currency units.
+    fn cumulative_profit(&self) -> f64;
+    /// Payback week against the baseline in the same replication (NaN: never, or the baseline).
+    fn payback_week(&self) -> f64;
 }
 
-impl Interval {
-    /// Half the interval's width.
-    pub fn half_width(&self) -> f64 {
-        (self.hi - self.lo) / 2.0
-    }
-}
-
-/// The 97.5% quantile of Student's t with `df` degrees of freedom (table to 30, then the
-/// Cornish-Fisher expansion about the normal, accurate to 1e-4 there).
-pub fn t_975(df: usize) -> f64 {
-    const TABLE: [f64; 30] = [
-        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
-        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
-        2.052, 2.048, 2.045, 2.042,
-    ];
-    match df {
-        0 => f64::NAN,
-        1..=30 => TABLE[df - 1],
-        _ => {
-            let z: f64 = 1.959_963_985;
-            let d = df as f64;
-            z + (z.powi(3) + z) / (4.0 * d)
-                + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * d * d)
-                + (3.0 * z.powi(7) + 19.0 * z.powi(5) + 17.0 * z.powi(3) - 15.0 * z)
-                    / (384.0 * d.powi(3))
-        }
-    }
-}
-
-/// Mean and 95% interval of the finite values of `x`.
-pub fn mean_interval(x: impl IntoIterator<Item = f64>) -> Interval {
-    let v: Vec<f64> = x.into_iter().filter(|x| x.is_finite()).collect();
-    let n = v.len();
-    if n == 0 {
-        return Interval {
-            mean: f64::NAN,
-            lo: f64::NAN,
-            hi: f64::NAN,
-            n,
-        };
-    }
-    let mean = v.iter().sum::<f64>() / n as f64;
-    if n == 1 {
-        return Interval {
-            mean,
-            lo: f64::NAN,
-            hi: f64::NAN,
-            n,
-        };
-    }
-    let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-    let half = t_975(n - 1) * (var / n as f64).sqrt();
-    Interval {
-        mean,
-        lo: mean - half,
-        hi: mean + half,
-        n,
+/// The first week from which `delta` (an arm's cumulative profit minus the baseline's, by week)
+/// stays above zero to the end; NaN if it never does.
+pub fn payback_week(delta: &[f64]) -> f64 {
+    let after_last_loss = delta.iter().rposition(|&d| d <= 0.0).map_or(0, |i| i + 1);
+    if after_last_loss < delta.len() {
+        after_last_loss as f64
+    } else {
+        f64::NAN
     }
 }
 
@@ -118,15 +69,16 @@ pub fn paired_roi(delta_npv: f64, investment: f64, baseline_investment: f64) -> 
     }
 }
 
-/// Compares every arm with arm `baseline`, pairing replications by index.
-pub fn compare(arms: &[ArmResult], baseline: usize) -> Vec<ArmComparison> {
-    let reps = arms.iter().map(|a| a.replications.len()).min().unwrap_or(0);
-    let base = &arms[baseline].replications;
+/// Compares every arm (its name and its replications, in replication order) with arm
+/// `baseline`, pairing replications by index.
+pub fn compare<R: Paired>(arms: &[(&str, &[R])], baseline: usize) -> Vec<ArmComparison> {
+    let reps = arms.iter().map(|a| a.1.len()).min().unwrap_or(0);
+    let base = arms[baseline].1;
     // The best arm of each replication (ties go to the earlier arm).
     let best: Vec<usize> = (0..reps)
         .map(|r| {
             (0..arms.len()).fold(0, |b, a| {
-                if arms[a].replications[r].npv > arms[b].replications[r].npv {
+                if arms[a].1[r].npv() > arms[b].1[r].npv() {
                     a
                 } else {
                     b
@@ -136,16 +88,16 @@ pub fn compare(arms: &[ArmResult], baseline: usize) -> Vec<ArmComparison> {
         .collect();
     arms.iter()
         .enumerate()
-        .map(|(k, arm)| {
-            let x: &[ReplicationSummary] = &arm.replications[..reps];
-            let delta: Vec<f64> = x.iter().zip(base).map(|(a, b)| a.npv - b.npv).collect();
+        .map(|(k, &(name, replications))| {
+            let x = &replications[..reps];
+            let delta: Vec<f64> = x.iter().zip(base).map(|(a, b)| a.npv() - b.npv()).collect();
             let roi = delta
                 .iter()
                 .zip(x.iter().zip(base))
-                .map(|(d, (a, b))| paired_roi(*d, a.investment, b.investment));
+                .map(|(d, (a, b))| paired_roi(*d, a.investment(), b.investment()));
             let mut paid: Vec<f64> = x
                 .iter()
-                .map(|s| s.payback_week)
+                .map(Paired::payback_week)
                 .filter(|w| w.is_finite())
                 .collect();
             paid.sort_by(f64::total_cmp);
@@ -166,11 +118,11 @@ pub fn compare(arms: &[ArmResult], baseline: usize) -> Vec<ArmComparison> {
                 }
             };
             ArmComparison {
-                arm: arm.name.clone(),
+                arm: name.to_string(),
                 replications: reps,
-                npv: mean_interval(x.iter().map(|s| s.npv)),
-                cumulative_profit: mean_interval(x.iter().map(|s| s.cumulative_profit)),
-                investment: mean_interval(x.iter().map(|s| s.investment)),
+                npv: mean_interval(x.iter().map(Paired::npv)),
+                cumulative_profit: mean_interval(x.iter().map(Paired::cumulative_profit)),
+                investment: mean_interval(x.iter().map(Paired::investment)),
                 delta_npv: mean_interval(delta.iter().copied()),
                 p_beats_baseline: if k == baseline {
                     f64::NAN
@@ -193,8 +145,6 @@ pub fn compare(arms: &[ArmResult], baseline: usize) -> Vec<ArmComparison> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::rng::{Purpose, stream};
-    use crate::model::sampling::normal;
 
     #[test]
     fn roi_needs_an_investment_of_the_arms_own() {
@@ -207,27 +157,10 @@ mod tests {
     }
 
     #[test]
-    fn t_quantiles_match_tables() {
-        assert_eq!(t_975(1), 12.706);
-        assert!((t_975(40) - 2.021).abs() < 1e-3);
-        assert!((t_975(120) - 1.980).abs() < 1e-3);
-        assert!((t_975(100_000) - 1.960).abs() < 1e-3);
-    }
-
-    #[test]
-    fn interval_covers_the_true_mean_95_percent_of_the_time() {
-        // 2,000 samples of 12 normals with mean 3: the count of intervals covering 3 is
-        // Binomial(2000, 0.95), sd 9.7; 4 sd either side is 1900 +/- 39.
-        let mut rng = stream(77, 0, 0, Purpose::Setup);
-        let covered = (0..2000)
-            .filter(|_| {
-                let i = mean_interval((0..12).map(|_| 3.0 + 2.0 * normal(&mut rng)));
-                i.lo <= 3.0 && 3.0 <= i.hi
-            })
-            .count();
-        assert!(
-            (1861..=1939).contains(&covered),
-            "covered {covered} of 2000"
-        );
+    fn payback_is_the_first_week_from_which_the_gain_stays_positive() {
+        assert_eq!(payback_week(&[-3.0, 1.0, -1.0, 2.0, 4.0]), 3.0);
+        assert_eq!(payback_week(&[1.0, 2.0]), 0.0);
+        assert!(payback_week(&[1.0, 0.0]).is_nan());
+        assert!(payback_week(&[]).is_nan());
     }
 }

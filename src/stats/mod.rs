@@ -2,24 +2,28 @@
 //! result does not depend on how many threads produced it.
 
 pub mod compare;
+pub mod interval;
+pub mod series;
 pub mod sketch;
+
+pub use interval::{Interval, mean_interval, t_975};
 
 /// The percentiles every summary reports.
 pub const PERCENTILES: [f64; 5] = [0.05, 0.25, 0.50, 0.75, 0.95];
 
 /// Mean and percentiles of one quantity across replications (NaN when no replication had a value).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Summary {
+pub struct Quantiles {
     /// Mean.
     pub mean: f64,
     /// 5th, 25th, 50th, 75th and 95th percentiles.
     pub p: [f64; 5],
 }
 
-impl Summary {
+impl Quantiles {
     /// Summarises `values`, ignoring NaN (an undefined metric in that replication). Percentiles
     /// interpolate linearly between order statistics (Hyndman & Fan type 7).
-    pub fn of(values: &mut [f64]) -> Summary {
+    pub fn of(values: &mut [f64]) -> Quantiles {
         let mut n = 0;
         for i in 0..values.len() {
             if !values[i].is_nan() {
@@ -29,7 +33,7 @@ impl Summary {
         }
         let v = &mut values[..n];
         if v.is_empty() {
-            return Summary {
+            return Quantiles {
                 mean: f64::NAN,
                 p: [f64::NAN; 5],
             };
@@ -37,7 +41,7 @@ impl Summary {
         v.sort_by(f64::total_cmp);
         let mean = v.iter().sum::<f64>() / n as f64;
         let p = PERCENTILES.map(|q| quantile_sorted(v, q));
-        Summary { mean, p }
+        Quantiles { mean, p }
     }
 
     /// The median.
@@ -59,13 +63,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn summary_of_known_data() {
+    fn quantiles_of_known_data() {
         let mut v: Vec<f64> = (1..=101).map(f64::from).rev().collect();
         v.push(f64::NAN);
-        let s = Summary::of(&mut v);
+        let s = Quantiles::of(&mut v);
         assert_eq!(s.mean, 51.0);
         assert_eq!(s.p, [6.0, 26.0, 51.0, 76.0, 96.0]);
-        assert!(Summary::of(&mut [f64::NAN]).mean.is_nan());
+        assert!(Quantiles::of(&mut [f64::NAN]).mean.is_nan());
         assert_eq!(quantile_sorted(&[1.0, 2.0], 0.5), 1.5);
     }
 }

@@ -6,7 +6,7 @@
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::model::sampling::unit;
+use crate::engine::sample::unit;
 
 /// The generator designs draw from.
 pub fn design_rng(seed: u64) -> Xoshiro256PlusPlus {

@@ -15,12 +15,13 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::model::{Metric, ReplicationOutcome, simulate_arm};
+use crate::files::{FileError, write_atomic};
+use crate::model::{Metric, Replication, ReplicationOutcome};
+use crate::report::ReportError;
 use crate::report::plot::{self, IntervalRow, ScatterPoint};
-use crate::report::{ReportError, write_atomic};
-use crate::runner::{Interrupt, ReplicationSummary, Shard, metric_mean, summarise};
+use crate::runner::{Interrupt, ReplicationSummary, Shard, metric_mean};
 use crate::scenario::{Scenario, ScenarioError};
-use crate::stats::compare::mean_interval;
+use crate::stats::mean_interval;
 
 /// Where the base scenario comes from.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -328,7 +329,7 @@ impl Sweep {
     /// [`SweepError`] with the file and every problem found.
     pub fn load(path: &Path) -> Result<Sweep, SweepError> {
         let label = path.display().to_string();
-        let text = crate::scenario::read_text(path)
+        let text = crate::files::read_text(path)
             .map_err(|e| SweepError::File(format!("{label}: cannot read sweep file: {e}")))?;
         Sweep::parse(&text, &label, path.parent().unwrap_or(Path::new(".")))
     }
@@ -913,10 +914,7 @@ impl Sweep {
         let outputs = f.outputs.len();
         self.check_points()?;
 
-        std::fs::create_dir_all(out).map_err(|e| ReportError::Write {
-            path: out.to_path_buf(),
-            source: e,
-        })?;
+        crate::files::create_dir(out).map_err(ReportError::from)?;
         let partial = out.join("sweep.csv.partial");
         let whole = shard == Shard::WHOLE;
         let mut csv = if whole {
@@ -954,8 +952,11 @@ impl Sweep {
                     let by_arm: BTreeMap<usize, (ReplicationSummary, ReplicationOutcome)> = arms
                         .iter()
                         .map(|&a| {
-                            let o = simulate_arm(s, a, seed, u64::from(r), weeks, false);
-                            (a, (summarise(s, r, &o), o))
+                            let o = Replication::new(s, seed, u64::from(r))
+                                .arm(a)
+                                .weeks(weeks)
+                                .run();
+                            (a, (ReplicationSummary::of(s, r, &o), o))
                         })
                         .collect();
                     let value = |arm: &str, name: &str| {
@@ -1044,7 +1045,8 @@ impl Sweep {
                     .collect(),
             };
             let text = serde_json::to_string(&part).expect("a partial serialises");
-            write_atomic(&out.join(SWEEP_PARTIAL_FILE), text.as_bytes())?;
+            write_atomic(&out.join(SWEEP_PARTIAL_FILE), text.as_bytes())
+                .map_err(ReportError::from)?;
         }
         let mut result = SweepResult {
             outputs: f.outputs.iter().map(Output::label).collect(),
@@ -1106,10 +1108,7 @@ fn row(index: usize, r: &PointResult) -> Vec<String> {
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> ReportError + use<> {
     let path = path.to_path_buf();
-    move |e: std::io::Error| ReportError::Write {
-        path: path.clone(),
-        source: e,
-    }
+    move |e: std::io::Error| FileError::write(&path, e).into()
 }
 
 /// The file a sweep shard writes.
@@ -1236,17 +1235,14 @@ pub fn merge(parts: Vec<(String, SweepPartial)>, out: &Path) -> Result<SweepResu
         });
     }
     let results: Vec<PointResult> = points.iter().map(|p| p.point(k)).collect();
-    std::fs::create_dir_all(out).map_err(|e| ReportError::Write {
-        path: out.to_path_buf(),
-        source: e,
-    })?;
+    crate::files::create_dir(out).map_err(ReportError::from)?;
     let mut csv = csv_row(&sweep.header());
     csv.push('\n');
     for (i, r) in results.iter().enumerate() {
         csv.push_str(&csv_row(&row(i, r)));
         csv.push('\n');
     }
-    write_atomic(&out.join("sweep.csv"), csv.as_bytes())?;
+    write_atomic(&out.join("sweep.csv"), csv.as_bytes()).map_err(ReportError::from)?;
     let mut result = SweepResult {
         outputs: sweep.file.outputs.iter().map(Output::label).collect(),
         factors: sweep.file.factors.iter().map(|x| x.path.clone()).collect(),
@@ -1292,7 +1288,7 @@ enum PlanShape {
 fn csv_row(fields: &[String]) -> String {
     fields
         .iter()
-        .map(|f| crate::report::csv_field(f))
+        .map(|f| crate::report::format::csv_field(f))
         .collect::<Vec<_>>()
         .join(",")
 }

@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 
 use super::{CheckResult, Figure, FigureKind, Rule, ValidateOptions, Validation, replicate};
-use crate::model::{Context, Probe, ReplicationOutcome, Site, WeekTally, simulate_probed};
+use crate::model::{Context, Probe, Replication, ReplicationOutcome, Site, WeekTally};
 use crate::report::plot::{BandSeries, IntervalRow};
 use crate::scenario::{Arm, Links, Range, Scenario};
-use crate::stats::compare::{Interval, mean_interval};
+use crate::stats::{Interval, mean_interval};
 
 /// The archetype scenarios, built in so `validate` runs anywhere.
 const ARCHETYPES: [(&str, &str); 3] = [
@@ -189,7 +189,7 @@ fn ratio(a: f64, b: f64) -> f64 {
 /// Runs replication `r` of arm `arm` with the chain probe and reduces it.
 fn run_rep(s: &Scenario, arm: usize, seed: u64, r: u64) -> Rep {
     let mut probe = ChainProbe::default();
-    let o = simulate_probed(s, arm, seed, r, s.weeks, false, &mut probe);
+    let o = Replication::new(s, seed, r).arm(arm).run_probed(&mut probe);
     reduce(&o, probe)
 }
 
@@ -1232,7 +1232,7 @@ fn queueing(o: &ValidateOptions, out: &mut Validation) {
     let measure = |s: &Scenario| {
         replicate(reps, |r| {
             let mut t = WeekTally::default();
-            let outcome = simulate_probed(s, 0, o.seed, r, s.weeks, false, &mut ());
+            let outcome = Replication::new(s, o.seed, r).arm(0).run();
             // The first week is warm-up from an empty queue.
             for row in outcome.weekly.iter().skip(1) {
                 row.iter().for_each(|x| t.add(x));

@@ -18,9 +18,10 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
+use crate::files::write_atomic;
+use crate::report::ReportError;
 use crate::report::plot::{self, BandSeries, IntervalRow};
-use crate::report::{ReportError, write_atomic};
-use crate::stats::compare::Interval;
+use crate::stats::Interval;
 
 pub use experiments::{erlang_c, queue_scenario, survey_rating};
 
@@ -359,10 +360,7 @@ pub fn table(v: &Validation) -> String {
 ///
 /// [`ReportError`] naming the path that could not be written.
 pub fn write(v: &Validation, dir: &Path) -> Result<(), ReportError> {
-    std::fs::create_dir_all(dir).map_err(|e| ReportError::Write {
-        path: dir.to_path_buf(),
-        source: e,
-    })?;
+    crate::files::create_dir(dir)?;
     write_atomic(&dir.join("validation.csv"), validation_csv(v).as_bytes())?;
     write_atomic(&dir.join("validation.txt"), table(v).as_bytes())?;
     let manifest = serde_json::json!({

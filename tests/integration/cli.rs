@@ -182,7 +182,7 @@ fn run_writes_summary_tables_manifest_and_charts() {
     assert!(text.contains(" encounters in "), "{text}");
     assert!(text.contains("arm baseline:"), "{text}");
     assert!(
-        text.contains("cumulative profit after 4 weeks: median "),
+        text.contains("cumulative profit after 4 weeks: mean "),
         "{text}"
     );
     for f in [
@@ -238,15 +238,17 @@ fn run_writes_summary_tables_manifest_and_charts() {
         3 * 4 * metrics.len(),
         "one row per site, week and metric"
     );
-    // The summary's median cumulative profit is the firm's p50 in the last week.
+    // The summary's mean cumulative profit is the firm's mean in the last week, as every
+    // output writes money.
     let last = rows
         .iter()
         .find(|r| r[1] == "all" && r[2] == "3" && r[3] == "cumulative_profit")
         .expect("firm cumulative profit in week 3");
-    let p50: f64 = last[7].parse().expect("p50 is a number");
+    let mean: f64 = last[4].parse().expect("the mean is a number");
+    let shown = chainsim::report::format::money(mean);
     assert!(
-        text.contains(&format!("after 4 weeks: median {p50:.0} ")),
-        "summary median {p50:.0}:\n{text}"
+        text.contains(&format!("after 4 weeks: mean {shown} ")),
+        "summary mean {shown}:\n{text}"
     );
 
     // replications.csv: header and one row per replication.
@@ -280,7 +282,10 @@ fn run_writes_summary_tables_manifest_and_charts() {
     let encounters = m["encounters"].as_u64().expect("encounters is a count");
     assert!(encounters > 0);
     assert!(
-        text.contains(&format!("simulated {encounters} encounters")),
+        text.contains(&format!(
+            "simulated {} encounters",
+            chainsim::report::format::grouped(encounters as f64, 0)
+        )),
         "{text}"
     );
     let sha = m["scenario_sha256"].as_str().expect("sha is a string");

@@ -1,6 +1,6 @@
 //! The same scenario and seed give byte-identical outputs on any thread count.
 
-use chainsim::report::{self, Provenance};
+use chainsim::report::{self, RunManifest};
 use chainsim::runner::{RunOptions, run};
 
 use crate::common::small;
@@ -26,13 +26,12 @@ fn outputs(threads: usize, seed: u64) -> Vec<(String, Vec<u8>)> {
     let r = run(&s, &options).expect("run");
     assert_eq!(r.threads, threads);
     let dir = tempfile::tempdir().unwrap();
-    let provenance = Provenance::of("small", "small");
-    report::write_all(&r, &provenance, dir.path()).expect("write");
+    report::write_run(&r, dir.path()).expect("write");
     let mut files = crate::common::read_results(dir.path());
     // The manifest also records threads and wall time; everything else must match.
     files.push((
         "manifest (timing aside)".into(),
-        report::manifest_json(&r, &provenance, false).into_bytes(),
+        RunManifest::of(&r, false).to_json().into_bytes(),
     ));
     files
 }

@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
-use chainsim::model::{Metric, ReplicationOutcome, simulate_arm};
-use chainsim::runner::{RunOptions, run, summarise};
+use chainsim::model::{Metric, Replication, ReplicationOutcome};
+use chainsim::runner::{ReplicationSummary, RunOptions, run};
 use chainsim::scenario::param::Rule;
 use chainsim::scenario::{Intervention, Lever, Scenario};
 use proptest::prelude::*;
@@ -38,13 +38,13 @@ fn check_finite(o: &ReplicationOutcome) {
 /// customers, and is written as an empty cell).
 fn check_replications(s: &Scenario, seed: u64) {
     for arm in 0..s.arms.len() {
-        let o = simulate_arm(s, arm, seed, 0, s.weeks, true);
+        let o = Replication::new(s, seed, 0).arm(arm).traced().run();
         assert_eq!(o.weekly.len(), s.weeks as usize);
         check_finite(&o);
         check_ledger(&o);
         check_populations(s, &o);
         check_clock(&o);
-        let x = summarise(s, 0, &o);
+        let x = ReplicationSummary::of(s, 0, &o);
         for (what, v) in [
             ("npv", x.npv),
             ("cumulative_profit", x.cumulative_profit),
@@ -94,7 +94,7 @@ fn check_extreme(name: &str) -> Scenario {
 #[test]
 fn a_site_with_no_customers_yet_gains_them_from_marketing() {
     let s = check_extreme("extreme_no_customers.ron");
-    let o = simulate_arm(&s, 0, s.seed, 0, s.weeks, false);
+    let o = Replication::new(&s, s.seed, 0).arm(0).run();
     let end: f64 = o.weekly.last().unwrap().iter().map(|t| t.customers).sum();
     assert!(end > 0.0, "marketing brings customers in {} weeks", s.weeks);
 }
@@ -102,7 +102,7 @@ fn a_site_with_no_customers_yet_gains_them_from_marketing() {
 #[test]
 fn a_site_with_no_market_has_no_customers_and_loses_its_costs() {
     let s = check_extreme("extreme_no_market.ron");
-    let o = simulate_arm(&s, 0, s.seed, 0, s.weeks, false);
+    let o = Replication::new(&s, s.seed, 0).arm(0).run();
     assert_eq!(o.encounters, 0);
     let last = o.weekly.last().unwrap()[0];
     assert_eq!(last.customers, 0.0);
@@ -117,7 +117,7 @@ fn one_employee_keeps_the_invariants() {
 #[test]
 fn one_site_open_one_hour_a_week_keeps_the_invariants() {
     let s = check_extreme("extreme_one_hour_a_week.ron");
-    let o = simulate_arm(&s, 0, s.seed, 0, s.weeks, true);
+    let o = Replication::new(&s, s.seed, 0).arm(0).traced().run();
     // Every encounter starts within the open hour of a Monday (the week's first day).
     for e in o.trace.iter().flatten() {
         let in_week = e.arrived % (7 * 86_400);
@@ -128,14 +128,14 @@ fn one_site_open_one_hour_a_week_keeps_the_invariants() {
 #[test]
 fn a_ten_year_horizon_keeps_the_invariants() {
     let s = check_extreme("extreme_ten_years.ron");
-    let o = simulate_arm(&s, 0, s.seed, 0, s.weeks, false);
+    let o = Replication::new(&s, s.seed, 0).arm(0).run();
     assert_eq!(o.monthly.len(), 120);
 }
 
 #[test]
 fn demand_shocks_of_plus_100_and_minus_90_percent_keep_the_invariants() {
     let s = check_extreme("extreme_demand_shocks.ron");
-    let o = simulate_arm(&s, 0, s.seed, 0, s.weeks, false);
+    let o = Replication::new(&s, s.seed, 0).arm(0).run();
     let arrivals = |w: usize| o.weekly[w].iter().map(|t| t.arrivals).sum::<f64>();
     // Weeks 10 (doubled) and 20 (a tenth) against week 1 (neither).
     assert!(arrivals(10) > 1.5 * arrivals(1), "the +100% shock shows");
@@ -145,7 +145,7 @@ fn demand_shocks_of_plus_100_and_minus_90_percent_keep_the_invariants() {
 #[test]
 fn a_zero_wage_keeps_the_invariants_and_pays_no_wages() {
     let s = check_extreme("extreme_zero_wage.ron");
-    let o = simulate_arm(&s, 1, s.seed, 0, s.weeks, false);
+    let o = Replication::new(&s, s.seed, 0).arm(1).run();
     let wages: i64 = o
         .monthly
         .iter()

@@ -242,7 +242,7 @@ fn a_full_disk_is_an_error_naming_the_file_and_the_old_file_survives() {
     std::fs::write(&path, "the earlier result\n").unwrap();
     // The temporary file write_atomic writes first is the full device.
     std::os::unix::fs::symlink("/dev/full", tmp.path().join("weekly.csv.tmp")).unwrap();
-    let e = chainsim::report::write_atomic(&path, b"new contents").unwrap_err();
+    let e = chainsim::files::write_atomic(&path, b"new contents").unwrap_err();
     let shown = e.to_string();
     assert!(
         shown.starts_with(&format!("cannot write '{}': ", path.display())),

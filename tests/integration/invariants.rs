@@ -2,7 +2,7 @@
 //! clock never goes back, no one is served before arriving, and no employee serves two at once.
 
 use chainsim::ledger::{Line, Lines};
-use chainsim::model::{ReplicationOutcome, simulate};
+use chainsim::model::{Replication, ReplicationOutcome};
 use chainsim::scenario::{Scenario, ServiceTimeDistribution};
 use proptest::prelude::*;
 
@@ -120,7 +120,7 @@ pub fn check_clock(o: &ReplicationOutcome) {
 #[test]
 fn invariants_hold_on_the_small_scenario() {
     let s = small(20);
-    let o = simulate(&s, 11, 0, s.weeks, true);
+    let o = Replication::new(&s, 11, 0).traced().run();
     assert!(o.encounters > 10_000);
     assert!(
         o.weekly.iter().flatten().map(|t| t.quits).sum::<f64>() > 0.0,
@@ -140,7 +140,7 @@ fn invariants_hold_on_the_small_scenario() {
 #[test]
 fn invariants_hold_on_the_archetype_for_a_year() {
     let s = Scenario::built_in();
-    let o = simulate(&s, 5, 1, 53, true);
+    let o = Replication::new(&s, 5, 1).weeks(53).traced().run();
     check_ledger(&o);
     check_revenue(&o);
     check_populations(&s, &o);
@@ -174,7 +174,7 @@ proptest! {
         s.employees.expected_tenure_weeks = 20.0;
         let l = &mut s.links;
         [l.learning_curve, l.word_of_mouth, l.standard_erosion, l.emotional_labour, l.demand_to_headcount, l.satisfaction_to_churn, l.pressure_to_intensity, l.quits] = links_on;
-        let o = simulate(&s, seed, 0, weeks, true);
+        let o = Replication::new(&s, seed, 0).weeks(weeks).traced().run();
         prop_assert_eq!(o.weekly.len(), weeks as usize);
         check_ledger(&o);
         check_revenue(&o);

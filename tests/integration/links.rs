@@ -1,7 +1,7 @@
 //! Every causal link can be switched off, and every switch is wired: cutting a link changes
 //! what happens.
 
-use chainsim::model::simulate;
+use chainsim::model::Replication;
 use chainsim::scenario::{Links, Scenario};
 
 use crate::common::small;
@@ -49,12 +49,12 @@ fn every_link_switch_changes_the_outcome() {
         "expected every link of MODEL.md's diagram, found {names:?}"
     );
     let base = stressed();
-    let reference = simulate(&base, 3, 0, base.weeks, false);
+    let reference = Replication::new(&base, 3, 0).run();
     let mut unchanged = Vec::new();
     for name in &names {
         let cut = with_link(&base, name, false);
         assert_ne!(cut.links, base.links, "{name} did not switch");
-        let o = simulate(&cut, 3, 0, cut.weeks, false);
+        let o = Replication::new(&cut, 3, 0).run();
         if o.weekly == reference.weekly {
             unchanged.push(name.clone());
         }
@@ -76,11 +76,11 @@ fn an_arm_switching_a_link_off_runs_as_the_scenario_without_it() {
     arm.links.word_of_mouth = false;
     base.arms.push(arm);
     let cut = with_link(&base, "word_of_mouth", false);
-    let whole = chainsim::model::simulate_arm(&base, 1, 3, 0, base.weeks, false);
-    let alone = chainsim::model::simulate_arm(&cut, 0, 3, 0, cut.weeks, false);
+    let whole = Replication::new(&base, 3, 0).arm(1).run();
+    let alone = Replication::new(&cut, 3, 0).arm(0).run();
     assert_eq!(whole.weekly, alone.weekly);
     // And the baseline arm of the same scenario keeps the link.
-    let baseline = chainsim::model::simulate_arm(&base, 0, 3, 0, base.weeks, false);
+    let baseline = Replication::new(&base, 3, 0).arm(0).run();
     assert_ne!(baseline.weekly, whole.weekly);
     // Off in the scenario stays off, whatever the arm says.
     assert!(!cut.links.and(&Links::default()).word_of_mouth);

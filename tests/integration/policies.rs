@@ -1,7 +1,7 @@
 //! Policies: common random numbers hold, costs flow exactly, and each lever moves its own link.
 
 use chainsim::ledger::Line;
-use chainsim::model::{ReplicationOutcome, WeekTally, simulate_arm};
+use chainsim::model::{Replication, ReplicationOutcome, WeekTally};
 use chainsim::runner::{RunOptions, run};
 use chainsim::scenario::{Arm, Intervention, Lever, Scenario};
 
@@ -45,7 +45,7 @@ fn an_arm_identical_to_the_baseline_differs_by_exactly_nothing() {
     for (a, b) in r.arms[0].replications.iter().zip(&r.arms[1].replications) {
         assert_eq!(a.npv - b.npv, 0.0, "replication {}", a.replication);
     }
-    let c = chainsim::report::comparisons(&r);
+    let c = r.comparisons();
     assert_eq!(
         (c[1].delta_npv.mean, c[1].delta_npv.lo, c[1].delta_npv.hi),
         (0.0, 0.0, 0.0)
@@ -88,8 +88,8 @@ fn total(o: &ReplicationOutcome, f: impl Fn(&WeekTally) -> f64) -> f64 {
 
 fn pair(s: &Scenario) -> (ReplicationOutcome, ReplicationOutcome) {
     (
-        simulate_arm(s, 0, 4, 0, s.weeks, false),
-        simulate_arm(s, 1, 4, 0, s.weeks, false),
+        Replication::new(s, 4, 0).arm(0).run(),
+        Replication::new(s, 4, 0).arm(1).run(),
     )
 }
 
@@ -238,7 +238,7 @@ fn staffing_and_cost_cutting_move_headcount_and_budgets() {
     // Short tenures, so that the baseline has leavers to replace whatever its demand does.
     let mut s = s;
     s.employees.expected_tenure_weeks = 15.0;
-    let run = |a: usize| simulate_arm(&s, a, 4, 0, s.weeks, false);
+    let run = |a: usize| Replication::new(&s, 4, 0).arm(a).run();
     let (base, staff, cut) = (run(0), run(1), run(2));
     let staff_at_end = |o: &ReplicationOutcome| {
         o.weekly

@@ -1,7 +1,7 @@
 //! With every feedback link off, a site is an ordinary M/M/c queue (M/D/c, M/G/c for other
 //! service-time shapes) and must agree with queueing theory.
 
-use chainsim::model::simulate;
+use chainsim::model::Replication;
 use chainsim::scenario::Scenario;
 use chainsim::validate::{erlang_c, queue_scenario};
 
@@ -17,7 +17,7 @@ fn mmc(servers: u32, arrivals_per_minute: f64, service_minutes: f64) -> Scenario
 fn replicate(s: &Scenario, reps: u64, weeks: u32) -> Vec<(f64, f64)> {
     (0..reps)
         .map(|r| {
-            let o = simulate(s, 99, r, weeks, true);
+            let o = Replication::new(s, 99, r).weeks(weeks).traced().run();
             let t = &o.trace[0];
             let waits: Vec<f64> = t
                 .iter()

@@ -121,7 +121,7 @@ fn a_run_writes_a_self_contained_report_with_every_section_and_chart() {
             "<strong>{}</strong> {} <strong>{}</strong>",
             &rec[col("arm")],
             if delta >= 0.0 { "adds" } else { "costs" },
-            chainsim::report::html::money(delta.abs(), false)
+            chainsim::report::format::money(delta.abs())
         );
         assert!(html.contains(&reading), "no reading `{reading}`");
         assert!(
@@ -395,8 +395,7 @@ fn csv_files_read_back_in_a_spreadsheet_whatever_the_arm_names() {
     };
     let r = runner::run(&s, &options).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    chainsim::report::write_all(&r, &chainsim::report::Provenance::of("t", "t"), dir.path())
-        .unwrap();
+    chainsim::report::write_run(&r, dir.path()).unwrap();
     for file in ["weekly.csv", "replications.csv", "comparison.csv"] {
         let mut reader = csv::Reader::from_path(dir.path().join(file)).unwrap();
         let width = reader.headers().unwrap().len();

@@ -1,12 +1,11 @@
-//! Fast draws for the encounter loop: uniforms from raw 64-bit words, inverse-transform
-//! exponentials, an alias table for picking customers by visit rate, and service times.
+//! Random draws on top of the streams: uniforms from raw 64-bit words, inverse-transform and
+//! ziggurat exponentials, normals, Poisson and Gamma draws, an alias table for picking by weight,
+//! and table interpolation. Generic: the model and the studies both use them.
 
 use std::convert::Infallible;
 
 use rand::{Rng, TryRng};
 use rand_distr::{Distribution, Exp1, Gamma, Poisson};
-
-use crate::scenario::ServiceTimeDistribution;
 
 /// A uniform in [0, 1) from the top 53 bits of a word.
 #[inline(always)]
@@ -151,41 +150,6 @@ pub fn inverse_normal(p: f64) -> f64 {
     }
 }
 
-/// Draws service times of a given mean in the scenario's distribution.
-#[derive(Debug, Clone, Copy)]
-pub struct ServiceTimeSampler {
-    dist: ServiceTimeDistribution,
-    /// Lognormal sigma, from the coefficient of variation.
-    sigma: f64,
-    /// Gamma shape, from the coefficient of variation.
-    shape: f64,
-}
-
-impl ServiceTimeSampler {
-    /// A sampler for `dist` with coefficient of variation `cv` (ignored by Exponential and Fixed).
-    pub fn new(dist: ServiceTimeDistribution, cv: f64) -> Self {
-        ServiceTimeSampler {
-            dist,
-            sigma: (1.0 + cv * cv).ln().sqrt(),
-            shape: 1.0 / (cv * cv),
-        }
-    }
-
-    /// A service time with mean `mean`, determined by the word `word` alone.
-    #[inline]
-    pub fn sample(&self, mean: f64, word: u64) -> f64 {
-        match self.dist {
-            ServiceTimeDistribution::Exponential => mean * exp1_fast(&mut WordRng::new(word)),
-            ServiceTimeDistribution::Fixed => mean,
-            ServiceTimeDistribution::LogNormal => {
-                let z = inverse_normal(unit_open0(word));
-                mean * (self.sigma * z - 0.5 * self.sigma * self.sigma).exp()
-            }
-            ServiceTimeDistribution::Gamma => gamma_mean(&mut WordRng::new(word), self.shape, mean),
-        }
-    }
-}
-
 /// Walker's alias table: picks index i with probability w_i / sum(w) from one 64-bit word.
 #[derive(Debug, Clone)]
 pub struct AliasTable {
@@ -278,23 +242,6 @@ mod tests {
         // Binomial sd of a share p over n draws is sqrt(p(1-p)/n) < 0.0008; 5 sd = 0.004.
         for (c, p) in counts.iter().zip([0.125, 0.375, 0.0, 0.5]) {
             assert!((*c as f64 / n as f64 - p).abs() < 0.004, "{counts:?}");
-        }
-    }
-
-    #[test]
-    fn service_time_means_match() {
-        let mut rng = stream(3, 0, 0, Purpose::Setup);
-        for dist in [
-            ServiceTimeDistribution::Exponential,
-            ServiceTimeDistribution::LogNormal,
-            ServiceTimeDistribution::Gamma,
-            ServiceTimeDistribution::Fixed,
-        ] {
-            let s = ServiceTimeSampler::new(dist, 0.6);
-            let n = 200_000;
-            let mean: f64 = (0..n).map(|_| s.sample(5.0, rng.next_u64())).sum::<f64>() / n as f64;
-            // sd of the mean <= 5 * 1 / sqrt(2e5) = 0.0112; 5 sd = 0.056.
-            assert!((mean - 5.0).abs() < 0.056, "{dist:?}: {mean}");
         }
     }
 

@@ -1,0 +1,96 @@
+//! `chainsim validate`: the published facts about the chain, as experiments on the model.
+
+use std::path::PathBuf;
+
+use chainsim::runner;
+use chainsim::scenario::MAX_REPLICATIONS;
+use chainsim::validate::{EXPERIMENTS, ValidateOptions};
+
+use super::CliError;
+use super::out::{self, Printing, at_most, positive};
+
+/// Arguments of `validate`.
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// Replications per experiment arm.
+    #[arg(long, default_value_t = 40)]
+    pub reps: u32,
+    /// Master seed.
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output directory (default: output/validation/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Run only these experiments (comma-separated): facts, archetypes, sears, smile,
+    /// not_maximise, reichheld, ablations, queueing.
+    #[arg(long, value_delimiter = ',')]
+    pub only: Option<Vec<String>>,
+    /// How much to print, and whether to replace earlier results.
+    #[command(flatten)]
+    pub printing: Printing,
+}
+
+/// Runs the validation suite as the arguments say.
+pub fn validate(args: ValidateArgs) -> Result<(), CliError> {
+    let printing = &args.printing;
+    let out = out::output_dir(
+        args.out.clone(),
+        PathBuf::from("output").join("validation"),
+        printing.force,
+        !printing.for_people(),
+    )?;
+    let options = ValidateOptions {
+        replications: args.reps,
+        seed: args.seed,
+        only: args.only.clone(),
+    };
+    let (reps, seed) = (options.replications, options.seed);
+    if reps < 2 {
+        return Err(CliError::Input(format!(
+            "--reps: expected at least 2 (intervals need two replications), found {reps}"
+        )));
+    }
+    at_most("reps", reps, MAX_REPLICATIONS)?;
+    for name in options.only.iter().flatten() {
+        if !EXPERIMENTS.contains(&name.as_str()) {
+            let hint = chainsim::suggest::did_you_mean(name, EXPERIMENTS.iter().copied())
+                .map_or(String::new(), |m| format!(" (did you mean `{m}`?)"));
+            return Err(CliError::Input(format!(
+                "--only: expected experiments from {}, found `{name}`{hint}",
+                EXPERIMENTS.join(", ")
+            )));
+        }
+    }
+    let threads = positive("threads", args.threads)?.unwrap_or(0);
+    let pool = runner::pool(threads)?;
+    if printing.for_people() {
+        eprintln!("chainsim validate: {reps} replications per arm, seed {seed}");
+    }
+    let started = std::time::Instant::now();
+    out::create_out(&out)?;
+    let v = pool.install(|| chainsim::validate::validate(&options));
+    if printing.for_people() {
+        print!("{}", chainsim::validate::table(&v));
+    }
+    chainsim::validate::write(&v, &out)?;
+    if printing.for_people() {
+        println!(
+            "wrote {} (validation.csv, validation.txt, charts, report.html) in {:.1} s",
+            out.display(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let failing = v.failing();
+    if failing.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::Runtime(format!(
+            "{} check(s) failed: {}",
+            failing.len(),
+            failing.join(", ")
+        )))
+    }
+}

@@ -1,0 +1,368 @@
+//! The page of a run: what was simulated, the arms, the answer in plain words, the comparison
+//! table, the charts, the chain at the end, and the assumptions.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::assumptions::assumptions;
+use super::{figure, footer, html_page, incomplete_banner, read_json};
+use crate::report::ReportError;
+use crate::report::format::{
+    escape_html as esc, money, number, percent, signed_money, week, years,
+};
+use crate::report::run::{
+    COMPARISON_FILE, ComparisonRow, MANIFEST_FILE, RunManifest, SCENARIO_FILE, WEEKLY_FILE,
+    WeeklyRow, read_rows, read_rows_where,
+};
+use crate::scenario::{Arm, Intervention};
+
+/// One intervention in words: the lever and its parameters, when it acts, what it costs.
+fn describe_intervention(iv: &Intervention) -> String {
+    let params: Vec<String> = iv
+        .lever
+        .parameters()
+        .iter()
+        .map(|(k, v)| format!("{k} {}", number(*v)))
+        .collect();
+    let lever = if params.is_empty() {
+        iv.lever.name().to_string()
+    } else {
+        format!("{} ({})", iv.lever.name(), params.join(", "))
+    };
+    let mut when = format!("from week {}", iv.start_week);
+    if let Some(e) = iv.every_weeks {
+        let _ = write!(when, ", every {e} weeks");
+    }
+    if let Some(e) = iv.end_week {
+        let _ = write!(when, " to week {e}");
+    }
+    let costs: Vec<String> = [
+        (iv.cost_per_site, "per site"),
+        (iv.cost_per_employee, "per employee"),
+    ]
+    .iter()
+    .filter(|(c, _)| *c != 0.0)
+    .map(|(c, label)| format!("{} {label}", money(*c)))
+    .collect();
+    if costs.is_empty() {
+        format!("{lever}, {when}")
+    } else {
+        format!("{lever}, {when}; costs {}", costs.join(" + "))
+    }
+}
+
+/// What an arm does, one line per intervention and one for the links it cuts.
+fn arm_does(a: &Arm) -> Vec<String> {
+    let mut does: Vec<String> = a.interventions.iter().map(describe_intervention).collect();
+    let off = a.links.off();
+    if !off.is_empty() {
+        does.push(format!("links switched off: {}", off.join(", ")));
+    }
+    if does.is_empty() {
+        does.push("nothing: the firm as it is".to_string());
+    }
+    does
+}
+
+/// The plain-language reading of one arm's comparison with the baseline.
+fn reading(c: &ComparisonRow, baseline: &str, horizon: &str) -> String {
+    let d = c.delta_npv_mean;
+    let verb = if d >= 0.0 { "adds" } else { "costs" };
+    let mut t = format!(
+        "<strong>{}</strong> {verb} <strong>{}</strong> of net present value over {horizon} compared with {} (mean; 95% confidence interval {} to {}), and beats it in <strong>{}</strong> of {} paired replications.",
+        esc(&c.arm),
+        money(d.abs()),
+        esc(baseline),
+        signed_money(c.delta_npv_lo),
+        signed_money(c.delta_npv_hi),
+        percent(c.p_beats_baseline),
+        c.replications,
+    );
+    if c.investment_mean > 0.0 && c.roi_mean.is_finite() {
+        let (verb, roi) = if c.roi_mean >= 0.0 {
+            ("gains", c.roi_mean)
+        } else {
+            ("loses", -c.roi_mean)
+        };
+        let _ = write!(
+            t,
+            " It invests {} (present value) and {verb} {}× that in NPV (ROI, mean; 95% confidence interval {} to {}).",
+            money(c.investment_mean),
+            number(roi),
+            number(c.roi_lo),
+            number(c.roi_hi),
+        );
+        if c.paid_back_share > 0.0 {
+            let _ = write!(
+                t,
+                " Its cumulative profit overtakes the baseline's by week {} (median; 90% of replications between weeks {} and {}) in {} of replications.",
+                week(c.payback_week_median),
+                week(c.payback_week_p05),
+                week(c.payback_week_p95),
+                percent(c.paid_back_share),
+            );
+        } else {
+            t.push_str(" It never pays back within the horizon.");
+        }
+    }
+    t
+}
+
+/// The comparison table, every arm against the baseline.
+fn comparison_table(b: &mut String, rows: &[ComparisonRow]) {
+    b.push_str("<h2 id=\"comparison\">Comparison with the baseline</h2>\n<p>Means over replications with 95% confidence intervals; the difference in NPV (&Delta;NPV) is paired by replication. ROI = &Delta;NPV / present value of the arm's investment. Payback is the first week from which the arm's cumulative profit stays above the baseline's (median and the 5th-95th percentiles across replications); profit depreciates capex rather than expensing it, so this is not a cash payback.</p>\n<table><thead><tr><th>arm</th><th class=\"num\">NPV</th><th class=\"num\">&Delta;NPV vs baseline</th><th class=\"num\">P(beats baseline)</th><th class=\"num\">investment (PV)</th><th class=\"num\">ROI</th><th class=\"num\">payback week (median, 90%)</th><th class=\"num\">P(best)</th></tr></thead><tbody>\n");
+    for c in rows {
+        let interval = |mean: String, lo: String, hi: String| {
+            format!("{mean}<br><span class=\"small\">[{lo}, {hi}]</span>")
+        };
+        let (delta, p, roi, payback) = if c.baseline {
+            Default::default()
+        } else {
+            let roi = if c.roi_mean.is_finite() {
+                interval(number(c.roi_mean), number(c.roi_lo), number(c.roi_hi))
+            } else {
+                "n/a".to_string()
+            };
+            let payback = if c.paid_back_share > 0.0 {
+                format!(
+                    "{}<br><span class=\"small\">{}-{}; in {}</span>",
+                    week(c.payback_week_median),
+                    week(c.payback_week_p05),
+                    week(c.payback_week_p95),
+                    percent(c.paid_back_share)
+                )
+            } else {
+                "never".to_string()
+            };
+            (
+                interval(
+                    signed_money(c.delta_npv_mean),
+                    signed_money(c.delta_npv_lo),
+                    signed_money(c.delta_npv_hi),
+                ),
+                percent(c.p_beats_baseline),
+                roi,
+                payback,
+            )
+        };
+        let delta = if c.baseline {
+            "baseline".to_string()
+        } else {
+            delta
+        };
+        let _ = writeln!(
+            b,
+            "<tr><td><strong>{}</strong></td><td class=\"num\">{}</td><td class=\"num\">{delta}</td><td class=\"num\">{p}</td><td class=\"num\">{}</td><td class=\"num\">{roi}</td><td class=\"num\">{payback}</td><td class=\"num\">{}</td></tr>",
+            esc(&c.arm),
+            interval(money(c.npv_mean), money(c.npv_lo), money(c.npv_hi)),
+            money(c.investment_mean),
+            percent(c.p_best),
+        );
+    }
+    b.push_str("</tbody></table>\n");
+}
+
+/// The firm-level value of each key metric in the last week, per arm (means over replications).
+fn final_state(
+    out: &mut String,
+    dir: &Path,
+    arms: &[String],
+    weeks: u32,
+) -> Result<(), ReportError> {
+    let path = dir.join(WEEKLY_FILE);
+    if !path.is_file() || weeks == 0 {
+        return Ok(());
+    }
+    let last = weeks - 1;
+    let weekly: Vec<WeeklyRow> =
+        read_rows_where(&path, |r: &WeeklyRow| r.site == "all" && r.week == last)?;
+    let wanted = [
+        ("isq", "Internal service quality", "0-100", 1.0),
+        ("morale", "Employee morale", "0-100", 1.0),
+        ("turnover_annualised", "Staff turnover", "% per year", 100.0),
+        ("rookie_share", "Rookies among staff", "%", 100.0),
+        (
+            "productivity_served_per_hour",
+            "Productivity",
+            "served per staffed hour",
+            1.0,
+        ),
+        (
+            "perceived_quality",
+            "Service quality",
+            "perceived, 0-100",
+            1.0,
+        ),
+        ("wait_minutes", "Wait", "minutes", 1.0),
+        ("satisfaction", "Customer satisfaction", "0-100", 1.0),
+        ("top_box_share", "Top-box (rating 5) share", "%", 100.0),
+        (
+            "retention_annualised",
+            "Customer retention",
+            "% per year",
+            100.0,
+        ),
+        ("active_customers", "Active customers", "people", 1.0),
+        ("revenue", "Revenue", "currency per week", 1.0),
+        ("profit", "Profit", "currency per week", 1.0),
+        ("cumulative_profit", "Cumulative profit", "currency", 1.0),
+    ];
+    let value: BTreeMap<(&str, &str), f64> = weekly
+        .iter()
+        .map(|r| ((r.arm.as_str(), r.metric.as_str()), r.mean))
+        .collect();
+    let _ = write!(
+        out,
+        "<h2 id=\"chain-state\">The chain at the end (the last of {weeks} weeks)</h2>\n<p>Firm-level means over replications, in the last simulated week; each link of the chain from internal service quality to profit.</p>\n<table><thead><tr><th>link</th><th>unit</th>"
+    );
+    for a in arms {
+        let _ = write!(out, "<th class=\"num\">{}</th>", esc(a));
+    }
+    out.push_str("</tr></thead><tbody>\n");
+    for (metric, label, unit, scale) in wanted {
+        let _ = write!(out, "<tr><td>{label}</td><td>{unit}</td>");
+        for a in arms {
+            let v = value
+                .get(&(a.as_str(), metric))
+                .copied()
+                .unwrap_or(f64::NAN)
+                * scale;
+            let text = if unit.starts_with("currency") {
+                money(v)
+            } else {
+                number(v)
+            };
+            let _ = write!(out, "<td class=\"num\">{text}</td>");
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table>\n");
+    Ok(())
+}
+
+/// The page of a run's output directory.
+pub(super) fn page(dir: &Path) -> Result<String, ReportError> {
+    let manifest: RunManifest = read_json(&dir.join(MANIFEST_FILE))?;
+    let scenario = &manifest.scenario;
+    let text = std::fs::read_to_string(dir.join(SCENARIO_FILE)).ok();
+    let (weeks, reps) = (manifest.weeks, manifest.replications);
+    let horizon = years(f64::from(weeks));
+    let mut b = String::new();
+    let _ = writeln!(
+        b,
+        "<header><h1>{}</h1><p class=\"lede\">{}</p></header>",
+        esc(&scenario.name),
+        esc(&scenario.description)
+    );
+    if !manifest.header.complete {
+        incomplete_banner(
+            &mut b,
+            "run",
+            u64::from(manifest.replications_done),
+            Some(u64::from(
+                manifest
+                    .replications_requested
+                    .unwrap_or(manifest.replications),
+            )),
+            "replications",
+        );
+    }
+    let sites = &scenario.sites;
+    let _ = write!(
+        b,
+        "<h2 id=\"simulated\">What was simulated</h2>\n<p>{} sites, each with {} front-line staff and {} customers to start (a market of {} people per site), over {weeks} weeks ({horizon}); {reps} Monte Carlo replications of every arm, seed {}. Every encounter between a customer and an employee is simulated; profit is what the ledger holds at the end, not a formula. Arms share their random numbers replication by replication (common random numbers), so differences between arms are paired.</p>\n",
+        sites.count,
+        sites.employees_per_site,
+        sites.customers_per_site,
+        sites.market_per_site,
+        manifest.header.seed,
+    );
+
+    b.push_str("<h2 id=\"arms\">The arms</h2>\n<table><thead><tr><th>arm</th><th>what it represents</th><th>what it does</th></tr></thead><tbody>\n");
+    for a in &scenario.arms {
+        let _ = writeln!(
+            b,
+            "<tr><td><strong>{}</strong></td><td>{}</td><td>{}</td></tr>",
+            esc(&a.name),
+            esc(&a.description),
+            arm_does(a)
+                .iter()
+                .map(|d| esc(d))
+                .collect::<Vec<_>>()
+                .join("<br>")
+        );
+    }
+    b.push_str("</tbody></table>\n");
+
+    // The comparison, read in plain words first.
+    let comparison = dir.join(COMPARISON_FILE);
+    if comparison.is_file() {
+        let rows: Vec<ComparisonRow> = read_rows(&comparison)?;
+        let baseline = rows
+            .iter()
+            .find(|r| r.baseline)
+            .map_or_else(String::new, |r| r.arm.clone());
+        b.push_str("<h2 id=\"answer\">The answer</h2>\n<ul class=\"findings\">\n");
+        for c in rows.iter().filter(|r| !r.baseline) {
+            let _ = writeln!(b, "<li>{}</li>", reading(c, &baseline, &horizon));
+        }
+        if let Some(best) = rows.iter().max_by(|x, y| x.npv_mean.total_cmp(&y.npv_mean)) {
+            let _ = writeln!(
+                b,
+                "<li>Highest expected NPV: <strong>{}</strong>, the best arm in {} of the paired replications.</li>",
+                esc(&best.arm),
+                percent(best.p_best)
+            );
+        }
+        b.push_str("</ul>\n");
+        comparison_table(&mut b, &rows);
+    }
+
+    b.push_str("<h2 id=\"charts\">Charts</h2>\n");
+    for (stem, caption) in [
+        (
+            "delta",
+            "Each arm's cumulative profit minus the baseline's, paired by replication: where the line crosses zero the arm has paid back.",
+        ),
+        ("arms", "Cumulative profit of every arm over time."),
+        (
+            "roi",
+            "Return on investment against the baseline, with 95% intervals.",
+        ),
+        (
+            "profit",
+            "Cumulative profit (median and bands over replications).",
+        ),
+    ] {
+        figure(&mut b, dir, stem, caption);
+    }
+    b.push_str("<h2 id=\"dashboard\">The chain dashboard</h2>\n<p>Every link of the service-profit chain, firm level, week by week: internal service quality drives morale, morale drives turnover and productivity, which drive service quality, customer satisfaction, retention, revenue and profit.</p>\n");
+    figure(
+        &mut b,
+        dir,
+        "chain",
+        "The service-profit chain, link by link (median and bands over replications).",
+    );
+    let arm_names: Vec<String> = scenario.arms.iter().map(|a| a.name.clone()).collect();
+    final_state(&mut b, dir, &arm_names, weeks)?;
+    assumptions(&mut b, scenario, text.as_deref());
+    let execution = manifest.execution.as_ref();
+    let items = [
+        ("chainsim", manifest.header.chainsim_version.clone()),
+        ("seed", manifest.header.seed.to_string()),
+        ("scenario", manifest.scenario_file.clone()),
+        ("scenario SHA-256", manifest.scenario_sha256.clone()),
+        ("generator", manifest.header.generator.clone()),
+        (
+            "threads",
+            execution.map_or(String::new(), |e| e.threads.to_string()),
+        ),
+        (
+            "wall time (s)",
+            execution.map_or(String::new(), |e| format!("{:.1}", e.wall_seconds)),
+        ),
+    ];
+    footer(&mut b, &items, manifest.header.command.as_deref(), dir);
+    Ok(html_page(&format!("chainsim: {}", scenario.name), &b))
+}

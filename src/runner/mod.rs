@@ -1,0 +1,237 @@
+//! Monte Carlo replications in parallel. Every (replication, arm) runs on its own random
+//! streams, through the one parallel loop ([`replicate`]), and each replication's weekly
+//! figures are folded into per-cell sketches whose merge is exact integer addition: results do
+//! not depend on thread count, order or sharding, and memory does not grow with the number of
+//! replications.
+
+mod aggregate;
+mod memory;
+mod precision;
+pub mod replicate;
+mod result;
+mod shard;
+mod summary;
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::model::{Metric, Replication};
+use crate::scenario::{Provenance, Scenario};
+use crate::stats::compare::payback_week;
+
+pub use aggregate::{ArmAggregate, RunShard};
+pub use memory::{
+    MemoryError, aggregate_bytes, available_memory_bytes, check_memory, replication_bytes,
+};
+pub use precision::{PRECISION_BATCH, run_to_precision};
+pub use replicate::{Interrupt, pool, replicate, thread_count};
+pub use result::{ArmResult, RunError, RunResult};
+pub use shard::{MergeError, Shard, ShardError, ShardHeader, check_shards};
+pub use summary::{ReplicationSummary, metric_mean, nan_as_null};
+
+/// How to run a scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunOptions {
+    /// Replications per arm.
+    pub replications: u32,
+    /// Master seed.
+    pub seed: u64,
+    /// Worker threads (0 = all cores).
+    pub threads: usize,
+    /// Horizon in weeks.
+    pub weeks: u32,
+    /// Whether to draw a progress bar on stderr.
+    pub progress: bool,
+    /// Which share of the replications to run.
+    pub shard: Shard,
+    /// First replication to run (replications `first_replication..replications`); lets a
+    /// precision-driven run add replications in deterministic batches.
+    pub first_replication: u32,
+    /// Where the run looks to know it should stop early (Ctrl-C).
+    pub interrupt: Interrupt,
+}
+
+impl RunOptions {
+    /// The scenario's own replications, seed and horizon, on all cores, without progress.
+    pub fn from_scenario(s: &Scenario) -> RunOptions {
+        RunOptions {
+            replications: s.replications,
+            seed: s.seed,
+            threads: 0,
+            weeks: s.weeks,
+            progress: false,
+            shard: Shard::WHOLE,
+            first_replication: 0,
+            interrupt: Interrupt::default(),
+        }
+    }
+}
+
+/// What one replication of one arm leaves for the aggregate.
+struct ArmReplication {
+    /// The value of every (site row, week, metric) cell.
+    cells: Vec<f64>,
+    summary: ReplicationSummary,
+    /// Firm cumulative profit by week.
+    cumulative_profit: Vec<f64>,
+}
+
+/// A progress bar on stderr when asked for and stderr is a terminal; hidden otherwise.
+fn progress_bar(shown: bool, len: u64) -> indicatif::ProgressBar {
+    if !(shown && std::io::IsTerminal::is_terminal(&std::io::stderr())) {
+        return indicatif::ProgressBar::hidden();
+    }
+    let b = indicatif::ProgressBar::new(len);
+    b.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {pos}/{len} replications [{bar:30}] {elapsed_precise} eta {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    b
+}
+
+/// The digest shards of one run share: the resolved scenario, with the seed and the
+/// replications (checked on their own) left out.
+fn input_digest(scenario: &Scenario) -> String {
+    let mut s = scenario.clone();
+    s.seed = 0;
+    s.replications = 0;
+    crate::scenario::provenance::sha256_hex(s.resolved_ron().as_bytes())
+}
+
+/// Runs the replications of `options.shard` of every arm of `scenario`, on a pool of
+/// `options.threads` threads.
+///
+/// # Errors
+///
+/// [`RunError`] if the worker threads cannot be started.
+pub fn run_shard(
+    scenario: &Scenario,
+    provenance: &Provenance,
+    options: &RunOptions,
+) -> Result<RunShard, RunError> {
+    let mut scenario = scenario.clone();
+    scenario.seed = options.seed;
+    scenario.weeks = options.weeks;
+    scenario.replications = options.replications;
+    let threads = thread_count(options.threads);
+    let pool = pool(threads)?;
+
+    let metrics = Metric::all();
+    let baseline = scenario.baseline_index();
+    let sites = scenario.sites.count as usize;
+    let weeks = options.weeks as usize;
+    let cells = (sites + 1) * weeks * metrics.len();
+    let reps: Vec<u32> = (options.first_replication..options.replications)
+        .filter(|&r| options.shard.owns(r))
+        .collect();
+    let mut arms: Vec<ArmAggregate> = scenario
+        .arms
+        .iter()
+        .map(|a| ArmAggregate::new(&a.name, cells, weeks))
+        .collect();
+    let mut encounters = 0u64;
+    let bar = progress_bar(options.progress, (reps.len() * arms.len()) as u64);
+
+    let started = Instant::now();
+    let one = |&r: &u32| -> Vec<ArmReplication> {
+        // Arms share the replication's streams: common random numbers.
+        (0..scenario.arms.len())
+            .into_par_iter()
+            .map(|a| {
+                let out = Replication::new(&scenario, options.seed, u64::from(r))
+                    .arm(a)
+                    .weeks(options.weeks)
+                    .run();
+                bar.inc(1);
+                ArmReplication {
+                    cells: summary::cell_values(&out, &metrics, sites, weeks),
+                    summary: ReplicationSummary::of(&scenario, r, &out),
+                    cumulative_profit: summary::cumulative_profit(&out),
+                }
+            })
+            .collect()
+    };
+    let fold = |_: &u32, rep: Vec<ArmReplication>| {
+        let base = rep[baseline].cumulative_profit.clone();
+        for (a, x) in rep.into_iter().enumerate() {
+            encounters += x.summary.encounters;
+            for (cell, v) in arms[a].cells.iter_mut().zip(x.cells) {
+                cell.add(v);
+            }
+            let delta: Vec<f64> = x
+                .cumulative_profit
+                .iter()
+                .zip(&base)
+                .map(|(x, b)| x - b)
+                .collect();
+            for (cell, &d) in arms[a].delta.iter_mut().zip(&delta) {
+                cell.add(d);
+            }
+            let mut summary = x.summary;
+            if a != baseline {
+                summary.payback_week = payback_week(&delta);
+            }
+            arms[a].replications.push(summary);
+        }
+        Ok::<(), std::convert::Infallible>(())
+    };
+    // Batches bound the replications in flight; each is folded as soon as it is done.
+    let done = match pool.install(|| replicate(&reps, threads * 4, options.interrupt, one, fold)) {
+        Ok(n) => n,
+        Err(never) => match never {},
+    };
+    let wall_seconds = started.elapsed().as_secs_f64();
+    bar.finish_and_clear();
+    let interrupted_at = (done < reps.len()).then_some(options.replications);
+    if interrupted_at.is_some() && options.shard == Shard::WHOLE {
+        // Replications first_replication.. were run in order: the first `done` of them.
+        scenario.replications = options.first_replication + done as u32;
+    }
+    Ok(RunShard {
+        header: ShardHeader::new(
+            input_digest(&scenario),
+            options.seed,
+            scenario.replications,
+            options.shard,
+        ),
+        provenance: provenance.clone(),
+        weeks: options.weeks,
+        shards: vec![options.shard],
+        threads: vec![threads],
+        wall_seconds: vec![wall_seconds],
+        encounters,
+        metrics: metrics.iter().map(|m| m.name().to_string()).collect(),
+        arms,
+        scenario,
+        interrupted_at,
+    })
+}
+
+/// Runs every replication of every arm of `scenario` and summarises them.
+///
+/// # Errors
+///
+/// [`RunError`] if the worker threads cannot be started.
+pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<RunResult, RunError> {
+    let mut whole = options.clone();
+    whole.shard = Shard::WHOLE;
+    let provenance = Provenance::of("", "");
+    Ok(run_shard(scenario, &provenance, &whole)?.to_result())
+}
+
+/// A fingerprint of how this build simulates: SHA-256 of a small fixed replication's weekly
+/// figures (a millisecond's work). Two builds that agree on it agree on every draw and rule.
+pub fn model_fingerprint() -> String {
+    use sha2::Digest;
+    let mut s = Scenario::default();
+    s.sites.count = 2;
+    s.sites.employees_per_site = 3;
+    s.sites.customers_per_site = 150;
+    s.sites.market_per_site = 200;
+    let out = Replication::new(&s, 1, 0).weeks(3).run();
+    let digest = sha2::Sha256::digest(format!("{:?}{:?}", out.weekly, out.monthly).as_bytes());
+    digest.iter().take(12).map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,232 @@
+//! One replication reduced to what a run keeps of it: its summary figures (NPV, profit, the
+//! chain's means) and the value of every reported (site row, week, metric) cell.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ledger::Line;
+use crate::model::{Metric, ReplicationOutcome, WeekTally};
+use crate::scenario::Scenario;
+use crate::stats::compare::Paired;
+
+/// One replication of one arm, summarised.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplicationSummary {
+    /// Replication index.
+    pub replication: u32,
+    /// Net present value of monthly profit at the scenario's discount rate, currency units.
+    #[serde(with = "nan_as_null")]
+    pub npv: f64,
+    /// Cumulative profit over the horizon, currency units.
+    #[serde(with = "nan_as_null")]
+    pub cumulative_profit: f64,
+    /// Revenue over the horizon, currency units.
+    #[serde(with = "nan_as_null")]
+    pub revenue: f64,
+    /// Active customers at the end.
+    #[serde(with = "nan_as_null")]
+    pub final_customers: f64,
+    /// Mean satisfaction of active customers over the weeks.
+    #[serde(with = "nan_as_null")]
+    pub mean_satisfaction: f64,
+    /// Mean employee morale over the weeks.
+    #[serde(with = "nan_as_null")]
+    pub mean_morale: f64,
+    /// Mean ISQ over the weeks.
+    #[serde(with = "nan_as_null")]
+    pub mean_isq: f64,
+    /// Quits per year as a share of mean headcount.
+    #[serde(with = "nan_as_null")]
+    pub annual_turnover: f64,
+    /// Customers lost per year as a share of mean active customers.
+    #[serde(with = "nan_as_null")]
+    pub annual_customer_churn: f64,
+    /// Share of customer losses due to service treatment.
+    #[serde(with = "nan_as_null")]
+    pub loss_service_share: f64,
+    /// Mean wait of served customers, minutes.
+    #[serde(with = "nan_as_null")]
+    pub mean_wait_minutes: f64,
+    /// Present value of the arm's direct spending on interventions, currency units.
+    #[serde(with = "nan_as_null")]
+    pub investment: f64,
+    /// First week from which cumulative profit stays above the baseline's in the same
+    /// replication (NaN: never, or this is the baseline).
+    #[serde(with = "nan_as_null")]
+    pub payback_week: f64,
+    /// Encounters simulated.
+    pub encounters: u64,
+}
+
+impl Paired for ReplicationSummary {
+    fn npv(&self) -> f64 {
+        self.npv
+    }
+
+    fn investment(&self) -> f64 {
+        self.investment
+    }
+
+    fn cumulative_profit(&self) -> f64 {
+        self.cumulative_profit
+    }
+
+    fn payback_week(&self) -> f64 {
+        self.payback_week
+    }
+}
+
+/// Serialises NaN (an undefined figure) as JSON `null` and reads it back.
+pub mod nan_as_null {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// NaN as `null`.
+    pub fn serialize<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if x.is_finite() {
+            s.serialize_f64(*x)
+        } else {
+            s.serialize_none()
+        }
+    }
+
+    /// `null` as NaN.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+    }
+}
+
+/// Firm tally of a week: the sum of its sites.
+fn firm(row: &[WeekTally]) -> WeekTally {
+    let mut t = WeekTally::default();
+    for s in row {
+        t.add(s);
+    }
+    t
+}
+
+/// Sums of each week's trailing window of `tallies` (see [`Metric::TRAILING_WEEKS`]).
+fn trailing(tallies: &[WeekTally]) -> Vec<WeekTally> {
+    let mut sums = Vec::with_capacity(tallies.len());
+    for w in 0..tallies.len() {
+        let mut t = WeekTally::default();
+        for x in &tallies[w.saturating_sub(Metric::TRAILING_WEEKS - 1)..=w] {
+            t.add(x);
+        }
+        sums.push(t);
+    }
+    sums
+}
+
+/// The mean over the weeks of a firm-wide metric in one replication (weeks where it is undefined
+/// left out; NaN if it never is defined).
+pub fn metric_mean(out: &ReplicationOutcome, m: Metric) -> f64 {
+    let weeks: Vec<WeekTally> = out.weekly.iter().map(|row| firm(row)).collect();
+    let windows = trailing(&weeks);
+    let v: Vec<f64> = weeks
+        .iter()
+        .zip(&windows)
+        .map(|(t, w)| m.value(t, w))
+        .filter(|x| !x.is_nan())
+        .collect();
+    if v.is_empty() {
+        f64::NAN
+    } else {
+        v.iter().sum::<f64>() / v.len() as f64
+    }
+}
+
+impl ReplicationSummary {
+    /// Reduces one replication of one arm to its summary figures (NPV, profit, the chain's means).
+    pub fn of(
+        scenario: &Scenario,
+        replication: u32,
+        out: &ReplicationOutcome,
+    ) -> ReplicationSummary {
+        let weeks: Vec<WeekTally> = out.weekly.iter().map(|row| firm(row)).collect();
+        let n = weeks.len().max(1) as f64;
+        let mean_of = |m: Metric| {
+            weeks
+                .iter()
+                .map(|t| m.value(t, t))
+                .filter(|v| !v.is_nan())
+                .sum::<f64>()
+                / n
+        };
+        let sum = |f: &dyn Fn(&WeekTally) -> f64| weeks.iter().map(f).sum::<f64>();
+        let years = n / 52.0;
+        let r = scenario.money.discount_rate_per_year;
+        let npv_cents: f64 = out
+            .monthly
+            .iter()
+            .enumerate()
+            .map(|(m, row)| {
+                row.iter().map(|l| l.profit().cents() as f64).sum::<f64>()
+                    / (1.0 + r).powf((m + 1) as f64 / 12.0)
+            })
+            .sum();
+        let lost = sum(&|t| t.lost());
+        ReplicationSummary {
+            replication,
+            npv: npv_cents / 100.0,
+            cumulative_profit: weeks
+                .last()
+                .map_or(0.0, |t| t.cumulative_profit_cents as f64 / 100.0),
+            revenue: sum(&|t| t.money.get(Line::Revenue).to_currency()),
+            final_customers: weeks.last().map_or(0.0, |t| t.customers),
+            mean_satisfaction: mean_of(Metric::Satisfaction),
+            mean_morale: mean_of(Metric::Morale),
+            mean_isq: mean_of(Metric::Isq),
+            annual_turnover: sum(&|t| t.quits) / (sum(&|t| t.employees) / n).max(1e-9) / years,
+            annual_customer_churn: lost / (sum(&|t| t.customers) / n).max(1e-9) / years,
+            loss_service_share: if lost > 0.0 {
+                sum(&|t| t.lost_service) / lost
+            } else {
+                f64::NAN
+            },
+            mean_wait_minutes: sum(&|t| t.wait_seconds_sum) / 60.0 / sum(&|t| t.served).max(1.0),
+            investment: weeks
+                .iter()
+                .enumerate()
+                // Discounted like profit in the NPV: at the end of the week's month.
+                .map(|(w, t)| {
+                    let month = crate::model::world::month_of_week(w as u32);
+                    t.invested_cents as f64 / 100.0 / (1.0 + r).powf(f64::from(month + 1) / 12.0)
+                })
+                .sum(),
+            payback_week: f64::NAN,
+            encounters: out.encounters,
+        }
+    }
+}
+
+/// Firm cumulative profit by week, currency units.
+pub(super) fn cumulative_profit(out: &ReplicationOutcome) -> Vec<f64> {
+    out.weekly
+        .iter()
+        .map(|row| row.iter().map(|t| t.cumulative_profit_cents).sum::<i64>() as f64 / 100.0)
+        .collect()
+}
+
+/// Per-replication values of every (site row, week, metric) cell.
+pub(super) fn cell_values(
+    out: &ReplicationOutcome,
+    metrics: &[Metric],
+    sites: usize,
+    weeks: usize,
+) -> Vec<f64> {
+    let mut v = vec![f64::NAN; (sites + 1) * weeks * metrics.len()];
+    let firm_weeks: Vec<WeekTally> = out.weekly.iter().map(|row| firm(row)).collect();
+    for r in 0..=sites {
+        let series: Vec<WeekTally> = if r == sites {
+            firm_weeks.clone()
+        } else {
+            out.weekly.iter().map(|row| row[r]).collect()
+        };
+        for (w, (t, tr)) in series.iter().zip(trailing(&series)).enumerate().take(weeks) {
+            let base = (r * weeks + w) * metrics.len();
+            for (k, m) in metrics.iter().enumerate() {
+                v[base + k] = m.value(t, &tr);
+            }
+        }
+    }
+    v
+}
