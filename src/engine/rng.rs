@@ -19,12 +19,8 @@ pub enum Purpose {
     Setup = 1,
     /// Arrival times and which customer arrives.
     Arrivals = 2,
-    /// Patience of waiting customers.
-    Patience = 3,
-    /// Service times.
-    ServiceTime = 4,
-    /// Encounter outcomes: task success, churn, complaints.
-    Outcome = 5,
+    // 3, 4 and 5 named streams no longer drawn from (patience, service times and outcomes
+    // now come from the encounter words); the numbers stay unused so no stream moves.
     /// Employee absences, morale noise and quits.
     Employees = 6,
     /// Hiring delays.
@@ -84,7 +80,7 @@ mod tests {
         assert_eq!(a, stream(1, 0, 0, Purpose::Arrivals).next_u64());
         assert_ne!(a, stream(1, 1, 0, Purpose::Arrivals).next_u64());
         assert_ne!(a, stream(1, 0, 1, Purpose::Arrivals).next_u64());
-        assert_ne!(a, stream(1, 0, 0, Purpose::Patience).next_u64());
+        assert_ne!(a, stream(1, 0, 0, Purpose::Employees).next_u64());
         assert_ne!(a, stream(2, 0, 0, Purpose::Arrivals).next_u64());
     }
 }

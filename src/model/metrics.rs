@@ -1,340 +1,292 @@
 //! What a run reports each week. Sites keep additive tallies (sums and counts); a metric is
 //! derived from a tally, so the firm's figures come from summing site tallies, never from
 //! averaging averages.
+//!
+//! Both are tables: [`WeekTally`]'s figures are written once in `tally!` (which gives the
+//! struct and its sum), and each metric once in `metrics!` (which gives the enum, the output
+//! order, the output name and the value rule). A new metric is one row there, and its tally in
+//! the site's weekly snapshot.
 
 use crate::ledger::{Line, Lines};
 
-/// Additive raw figures for one site (or the firm) over one week.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct WeekTally {
+/// Declares [`WeekTally`] from its additive `f64` figures and generates [`WeekTally::add`].
+macro_rules! tally {
+    ($( $(#[doc = $doc:literal])+ $field:ident, )*) => {
+        /// Additive raw figures for one site (or the firm) over one week.
+        #[derive(Debug, Clone, Copy, Default, PartialEq)]
+        pub struct WeekTally {
+            $( $(#[doc = $doc])+ pub $field: f64, )*
+            /// The week's money, in cents by line.
+            pub money: Lines,
+            /// Cumulative profit to the end of the week, cents.
+            pub cumulative_profit_cents: i64,
+            /// Direct spending on interventions in the week, cents.
+            pub invested_cents: i64,
+        }
+
+        impl WeekTally {
+            /// Adds every figure of `other` (to build the firm from its sites).
+            pub fn add(&mut self, o: &WeekTally) {
+                $( self.$field += o.$field; )*
+                self.cumulative_profit_cents += o.cumulative_profit_cents;
+                self.invested_cents += o.invested_cents;
+                self.money.add(&o.money);
+            }
+        }
+    };
+}
+
+tally! {
     /// Sites in the tally.
-    pub sites: f64,
+    sites,
     /// Sum over sites of ISQ.
-    pub isq_sum: f64,
+    isq_sum,
     /// Sum over sites of work pressure.
-    pub work_pressure_sum: f64,
+    work_pressure_sum,
     /// Sum over sites of the service standard, minutes.
-    pub standard_minutes_sum: f64,
+    standard_minutes_sum,
     /// Employees at week end.
-    pub employees: f64,
+    employees,
     /// Sum of morale over employees at week end.
-    pub morale_sum: f64,
+    morale_sum,
     /// Sum of emotional strain over employees at week end.
-    pub strain_sum: f64,
+    strain_sum,
     /// Rookies at week end.
-    pub rookies: f64,
+    rookies,
     /// Quits in the week.
-    pub quits: f64,
+    quits,
     /// New hires who started in the week.
-    pub hires: f64,
+    hires,
     /// Open vacancies at week end (desired headcount above employees).
-    pub vacancies: f64,
+    vacancies,
     /// Hours employees were on shift.
-    pub staffed_hours: f64,
+    staffed_hours,
     /// Hours employees spent serving.
-    pub busy_hours: f64,
+    busy_hours,
     /// Overtime hours paid.
-    pub overtime_hours: f64,
+    overtime_hours,
     /// Customers who arrived (served or abandoned).
-    pub arrivals: f64,
+    arrivals,
     /// Customers served.
-    pub served: f64,
+    served,
     /// Customers who abandoned the queue.
-    pub abandoned: f64,
+    abandoned,
     /// Sum of waits of served customers, seconds.
-    pub wait_seconds_sum: f64,
+    wait_seconds_sum,
     /// Sum of perceived quality over encounters.
-    pub quality_sum: f64,
+    quality_sum,
     /// Tasks done wrong.
-    pub failures: f64,
+    failures,
     /// Active customers at week end.
-    pub customers: f64,
+    customers,
     /// Sum of satisfaction over active customers at week end.
-    pub satisfaction_sum: f64,
+    satisfaction_sum,
     /// Active customers rating 5 (top box) at week end.
-    pub top_box: f64,
+    top_box,
     /// Promoters (satisfaction >= 85, i.e. 9-10 of 10) at week end.
-    pub promoters: f64,
+    promoters,
     /// Detractors (satisfaction < 65, i.e. 0-6 of 10) at week end.
-    pub detractors: f64,
+    detractors,
     /// Customers acquired in the week.
-    pub acquired: f64,
+    acquired,
     /// Of which referred by word of mouth.
-    pub referred: f64,
+    referred,
     /// Customers lost through service treatment.
-    pub lost_service: f64,
+    lost_service,
     /// Customers lost to the product.
-    pub lost_product: f64,
+    lost_product,
     /// Customers lost to competitors.
-    pub lost_competitor: f64,
+    lost_competitor,
     /// Customers who moved away or left for other reasons.
-    pub lost_moved: f64,
+    lost_moved,
     /// Encounters that left the customer dissatisfied.
-    pub dissatisfied: f64,
+    dissatisfied,
     /// Encounters that delighted the customer.
-    pub delighted: f64,
+    delighted,
     /// Complaints made.
-    pub complaints: f64,
+    complaints,
     /// Complaints recovered (customer kept).
-    pub recovered: f64,
+    recovered,
     /// Positive word-of-mouth mentions.
-    pub wom_positive: f64,
+    wom_positive,
     /// Negative word-of-mouth mentions.
-    pub wom_negative: f64,
-    /// The week's money, in cents by line.
-    pub money: Lines,
-    /// Cumulative profit to the end of the week, cents.
-    pub cumulative_profit_cents: i64,
-    /// Direct spending on interventions in the week, cents.
-    pub invested_cents: i64,
+    wom_negative,
 }
 
 impl WeekTally {
-    /// Adds every figure of `other` (to build the firm from its sites).
-    pub fn add(&mut self, o: &WeekTally) {
-        macro_rules! sum {
-            ($($f:ident),*) => { $( self.$f += o.$f; )* };
-        }
-        sum!(
-            sites,
-            isq_sum,
-            work_pressure_sum,
-            standard_minutes_sum,
-            employees,
-            morale_sum,
-            strain_sum,
-            rookies,
-            quits,
-            hires,
-            vacancies,
-            staffed_hours,
-            busy_hours,
-            overtime_hours,
-            arrivals,
-            served,
-            abandoned,
-            wait_seconds_sum,
-            quality_sum,
-            failures,
-            customers,
-            satisfaction_sum,
-            top_box,
-            promoters,
-            detractors,
-            acquired,
-            referred,
-            lost_service,
-            lost_product,
-            lost_competitor,
-            lost_moved,
-            dissatisfied,
-            delighted,
-            complaints,
-            recovered,
-            wom_positive,
-            wom_negative,
-            cumulative_profit_cents,
-            invested_cents
-        );
-        self.money.add(&o.money);
-    }
-
     /// Customers lost for any reason.
     pub fn lost(&self) -> f64 {
         self.lost_service + self.lost_product + self.lost_competitor + self.lost_moved
     }
 }
 
-/// A reported metric. The list is MODEL.md's "what a run reports", plus the ledger lines.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Metric {
+/// `a / b`, NaN where `b` is not positive (undefined: no one to average over).
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { f64::NAN }
+}
+
+/// Declares [`Metric`] from two groups of rows, `Variant = "output_name" => |tally, trailing|
+/// value`, with one `Money(Line)` metric per ledger line between the groups, and generates
+/// [`Metric::all`], [`Metric::name`] and [`Metric::value`] from them.
+macro_rules! metrics {
+    (
+        $( $(#[doc = $doc:literal])+ $v:ident = $name:literal => |$t:ident, $w:ident| $value:expr; )*
+        ---
+        $( $(#[doc = $doc2:literal])+ $v2:ident = $name2:literal => |$t2:ident, $w2:ident| $value2:expr; )*
+    ) => {
+        /// A reported metric. The list is MODEL.md's "what a run reports", plus the ledger lines.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Metric {
+            $( $(#[doc = $doc])+ $v, )*
+            /// One ledger line for the week, currency units.
+            Money(Line),
+            $( $(#[doc = $doc2])+ $v2, )*
+        }
+
+        impl Metric {
+            /// Every metric, in output order.
+            pub fn all() -> Vec<Metric> {
+                let mut v = vec![$( Metric::$v, )*];
+                v.extend(Line::ALL.iter().map(|&l| Metric::Money(l)));
+                v.extend([$( Metric::$v2, )*]);
+                v
+            }
+
+            /// The snake_case name used in outputs.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $( Metric::$v => $name, )*
+                    Metric::Money(l) => l.name(),
+                    $( Metric::$v2 => $name2, )*
+                }
+            }
+
+            /// The metric's value for a week's tally, with `trailing` the sum of the tallies of
+            /// the last [`Metric::TRAILING_WEEKS`] weeks (this one included); NaN where
+            /// undefined (no one served).
+            #[allow(unused_variables)] // each row names both arguments, most use one
+            pub fn value(self, tally: &WeekTally, trailing: &WeekTally) -> f64 {
+                match self {
+                    $( Metric::$v => { let ($t, $w) = (tally, trailing); $value } )*
+                    Metric::Money(l) => tally.money.get(l).to_currency(),
+                    $( Metric::$v2 => { let ($t2, $w2) = (tally, trailing); $value2 } )*
+                }
+            }
+        }
+    };
+}
+
+metrics! {
     /// Internal service quality, 0-100.
-    Isq,
+    Isq = "isq" => |t, w| ratio(t.isq_sum, t.sites);
     /// Mean employee morale, 0-100.
-    Morale,
+    Morale = "morale" => |t, w| ratio(t.morale_sum, t.employees);
     /// Mean emotional strain, points.
-    Strain,
+    Strain = "strain" => |t, w| ratio(t.strain_sum, t.employees);
     /// Quits over the trailing 13 weeks, annualised, as a share of headcount.
-    TurnoverAnnualised,
+    TurnoverAnnualised = "turnover_annualised" => |t, w| ratio(w.quits * 52.0, w.employees);
     /// Share of employees who are rookies.
-    RookieShare,
+    RookieShare = "rookie_share" => |t, w| ratio(t.rookies, t.employees);
     /// Employees at week end.
-    Headcount,
+    Headcount = "headcount" => |t, w| t.employees;
     /// Open vacancies at week end.
-    Vacancies,
+    Vacancies = "vacancies" => |t, w| t.vacancies;
     /// Customers served per staffed hour.
-    Productivity,
+    Productivity = "productivity_served_per_hour" => |t, w| ratio(t.served, t.staffed_hours);
     /// Share of paid time (shifts plus overtime) spent serving.
-    Utilisation,
+    Utilisation = "utilisation" => |t, w| ratio(t.busy_hours, t.staffed_hours + t.overtime_hours);
     /// Work pressure (desired - effective capacity) / desired.
-    WorkPressure,
+    WorkPressure = "work_pressure" => |t, w| ratio(t.work_pressure_sum, t.sites);
     /// Overtime hours paid in the week.
-    OvertimeHours,
+    OvertimeHours = "overtime_hours" => |t, w| t.overtime_hours;
     /// The service standard, minutes per service.
-    ServiceStandardMinutes,
+    ServiceStandardMinutes = "service_standard_minutes" => |t, w| ratio(t.standard_minutes_sum, t.sites);
     /// Mean perceived quality of encounters, 0-100.
-    PerceivedQuality,
+    PerceivedQuality = "perceived_quality" => |t, w| ratio(t.quality_sum, t.served + t.abandoned);
     /// Share of tasks done wrong.
-    FailureRate,
+    FailureRate = "failure_rate" => |t, w| ratio(t.failures, t.served);
     /// Mean satisfaction of active customers, 0-100.
-    Satisfaction,
+    Satisfaction = "satisfaction" => |t, w| ratio(t.satisfaction_sum, t.customers);
     /// Share of active customers rating 5.
-    TopBoxShare,
+    TopBoxShare = "top_box_share" => |t, w| ratio(t.top_box, t.customers);
     /// Promoters minus detractors, percent of active customers.
-    Nps,
+    Nps = "nps" => |t, w| ratio(100.0 * (t.promoters - t.detractors), t.customers);
     /// Retention over the trailing 13 weeks, annualised.
-    RetentionAnnualised,
+    RetentionAnnualised = "retention_annualised" => |t, w| {
+        // Weekly loss rate over the window, compounded to a year.
+        let weekly = ratio(w.lost(), w.customers + w.lost() - w.acquired);
+        if weekly.is_nan() {
+            weekly
+        } else {
+            (1.0 - weekly).max(0.0).powf(52.0)
+        }
+    };
     /// Active customers at week end.
-    ActiveCustomers,
+    ActiveCustomers = "active_customers" => |t, w| t.customers;
     /// Customers acquired in the week.
-    Acquired,
+    Acquired = "acquired" => |t, w| t.acquired;
     /// Customers lost in the week.
-    Lost,
+    Lost = "lost" => |t, w| t.lost();
     /// Share of the week's losses due to service treatment.
-    LossServiceShare,
+    LossServiceShare = "loss_service_share" => |t, w| ratio(t.lost_service, t.lost());
     /// Mean wait of served customers, minutes.
-    WaitMinutes,
+    WaitMinutes = "wait_minutes" => |t, w| ratio(t.wait_seconds_sum / 60.0, t.served);
     /// Share of arrivals who abandoned.
-    AbandonmentRate,
+    AbandonmentRate = "abandonment_rate" => |t, w| ratio(t.abandoned, t.arrivals);
     /// Complaints in the week.
-    Complaints,
+    Complaints = "complaints" => |t, w| t.complaints;
     /// Positive word-of-mouth mentions in the week.
-    WomPositive,
+    WomPositive = "wom_positive" => |t, w| t.wom_positive;
     /// Negative word-of-mouth mentions in the week.
-    WomNegative,
-    /// One ledger line for the week, currency units.
-    Money(Line),
+    WomNegative = "wom_negative" => |t, w| t.wom_negative;
+    ---
     /// Revenue minus costs for the week, currency units.
-    Profit,
+    Profit = "profit" => |t, w| t.money.profit().to_currency();
     /// Cumulative profit to week end, currency units.
-    CumulativeProfit,
+    CumulativeProfit = "cumulative_profit" => |t, w| t.cumulative_profit_cents as f64 / 100.0;
 }
 
 impl Metric {
-    /// Every metric, in output order.
-    pub fn all() -> Vec<Metric> {
-        use Metric::*;
-        let mut v = vec![
-            Isq,
-            Morale,
-            Strain,
-            TurnoverAnnualised,
-            RookieShare,
-            Headcount,
-            Vacancies,
-            Productivity,
-            Utilisation,
-            WorkPressure,
-            OvertimeHours,
-            ServiceStandardMinutes,
-            PerceivedQuality,
-            FailureRate,
-            Satisfaction,
-            TopBoxShare,
-            Nps,
-            RetentionAnnualised,
-            ActiveCustomers,
-            Acquired,
-            Lost,
-            LossServiceShare,
-            WaitMinutes,
-            AbandonmentRate,
-            Complaints,
-            WomPositive,
-            WomNegative,
-        ];
-        v.extend(Line::ALL.iter().map(|&l| Money(l)));
-        v.extend([Profit, CumulativeProfit]);
-        v
-    }
-
-    /// The snake_case name used in outputs.
-    pub fn name(self) -> &'static str {
-        use Metric::*;
-        match self {
-            Isq => "isq",
-            Morale => "morale",
-            Strain => "strain",
-            TurnoverAnnualised => "turnover_annualised",
-            RookieShare => "rookie_share",
-            Headcount => "headcount",
-            Vacancies => "vacancies",
-            Productivity => "productivity_served_per_hour",
-            Utilisation => "utilisation",
-            WorkPressure => "work_pressure",
-            OvertimeHours => "overtime_hours",
-            ServiceStandardMinutes => "service_standard_minutes",
-            PerceivedQuality => "perceived_quality",
-            FailureRate => "failure_rate",
-            Satisfaction => "satisfaction",
-            TopBoxShare => "top_box_share",
-            Nps => "nps",
-            RetentionAnnualised => "retention_annualised",
-            ActiveCustomers => "active_customers",
-            Acquired => "acquired",
-            Lost => "lost",
-            LossServiceShare => "loss_service_share",
-            WaitMinutes => "wait_minutes",
-            AbandonmentRate => "abandonment_rate",
-            Complaints => "complaints",
-            WomPositive => "wom_positive",
-            WomNegative => "wom_negative",
-            Money(l) => l.name(),
-            Profit => "profit",
-            CumulativeProfit => "cumulative_profit",
-        }
-    }
-
     /// Weeks in the trailing window of rates that are too noisy week by week (turnover, retention).
     pub const TRAILING_WEEKS: usize = 13;
+}
 
-    /// The metric's value for a week's tally, with `trailing` the sum of the tallies of the last
-    /// [`Metric::TRAILING_WEEKS`] weeks (this one included); NaN where undefined (no one served).
-    pub fn value(self, t: &WeekTally, trailing: &WeekTally) -> f64 {
-        use Metric::*;
-        let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
-        match self {
-            Isq => ratio(t.isq_sum, t.sites),
-            Morale => ratio(t.morale_sum, t.employees),
-            Strain => ratio(t.strain_sum, t.employees),
-            TurnoverAnnualised => ratio(trailing.quits * 52.0, trailing.employees),
-            RookieShare => ratio(t.rookies, t.employees),
-            Headcount => t.employees,
-            Vacancies => t.vacancies,
-            Productivity => ratio(t.served, t.staffed_hours),
-            Utilisation => ratio(t.busy_hours, t.staffed_hours + t.overtime_hours),
-            WorkPressure => ratio(t.work_pressure_sum, t.sites),
-            OvertimeHours => t.overtime_hours,
-            ServiceStandardMinutes => ratio(t.standard_minutes_sum, t.sites),
-            PerceivedQuality => ratio(t.quality_sum, t.served + t.abandoned),
-            FailureRate => ratio(t.failures, t.served),
-            Satisfaction => ratio(t.satisfaction_sum, t.customers),
-            TopBoxShare => ratio(t.top_box, t.customers),
-            Nps => ratio(100.0 * (t.promoters - t.detractors), t.customers),
-            RetentionAnnualised => {
-                // Weekly loss rate over the window, compounded to a year.
-                let weekly = ratio(
-                    trailing.lost(),
-                    trailing.customers + trailing.lost() - trailing.acquired,
-                );
-                if weekly.is_nan() {
-                    weekly
-                } else {
-                    (1.0 - weekly).max(0.0).powf(52.0)
-                }
-            }
-            ActiveCustomers => t.customers,
-            Acquired => t.acquired,
-            Lost => t.lost(),
-            LossServiceShare => ratio(t.lost_service, t.lost()),
-            WaitMinutes => ratio(t.wait_seconds_sum / 60.0, t.served),
-            AbandonmentRate => ratio(t.abandoned, t.arrivals),
-            Complaints => t.complaints,
-            WomPositive => t.wom_positive,
-            WomNegative => t.wom_negative,
-            Money(l) => t.money.get(l).to_currency(),
-            Profit => t.money.profit().to_currency(),
-            CumulativeProfit => t.cumulative_profit_cents as f64 / 100.0,
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_every_metric_has_a_value() {
+        let all = Metric::all();
+        let mut names: Vec<&str> = all.iter().map(|m| m.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), all.len(), "duplicate output names");
+        let t = WeekTally {
+            sites: 1.0,
+            employees: 2.0,
+            customers: 3.0,
+            served: 4.0,
+            ..WeekTally::default()
+        };
+        for m in all {
+            // Defined or NaN, never infinite, for a plausible tally.
+            assert!(!m.value(&t, &t).is_infinite(), "{}", m.name());
         }
+    }
+
+    #[test]
+    fn sums_add_every_figure() {
+        let mut a = WeekTally {
+            quits: 1.0,
+            invested_cents: 5,
+            ..WeekTally::default()
+        };
+        a.money.post(Line::Revenue, crate::ledger::Money(100));
+        let b = a;
+        a.add(&b);
+        assert_eq!(a.quits, 2.0);
+        assert_eq!(a.invested_cents, 10);
+        assert_eq!(a.money.get(Line::Revenue).cents(), 200);
     }
 }

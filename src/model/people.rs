@@ -6,31 +6,31 @@
 #[derive(Debug, Clone, Default)]
 pub struct Employees {
     /// Whether the slot holds an employee.
-    pub employed: Vec<bool>,
+    pub(crate) employed: Vec<bool>,
     /// Whether the employee has a quit scheduled.
-    pub leaving: Vec<bool>,
+    pub(crate) leaving: Vec<bool>,
     /// Morale, 0-100.
-    pub morale: Vec<f64>,
+    pub(crate) morale: Vec<f64>,
     /// Effectiveness relative to an experienced employee (learning curve), 0-1.
-    pub effectiveness: Vec<f64>,
+    pub(crate) effectiveness: Vec<f64>,
     /// Work intensity smoothed over weeks (short fatigue), 1 = normal.
-    pub fatigue_short: Vec<f64>,
+    pub(crate) fatigue_short: Vec<f64>,
     /// Work intensity smoothed over a year (long fatigue), 1 = normal.
-    pub fatigue_long: Vec<f64>,
+    pub(crate) fatigue_long: Vec<f64>,
     /// Emotional strain from surface acting, points.
-    pub strain: Vec<f64>,
+    pub(crate) strain: Vec<f64>,
     /// Display-rule (smile) training level, points added to the display demand.
-    pub display_training: Vec<f64>,
+    pub(crate) display_training: Vec<f64>,
     /// Weeks since hire.
-    pub tenure_weeks: Vec<f64>,
+    pub(crate) tenure_weeks: Vec<f64>,
     /// When the employee's current service ends, seconds (carried across shifts).
-    pub busy_until: Vec<u64>,
+    pub(crate) busy_until: Vec<u64>,
     /// Customers served this week.
-    pub served: Vec<u32>,
+    pub(crate) served: Vec<u32>,
     /// Sum of served customers' evaluations this week (the mirror).
-    pub evaluation_sum: Vec<f64>,
+    pub(crate) evaluation_sum: Vec<f64>,
     /// Mean evaluation of the customers last served (held when a week has none).
-    pub mirror: Vec<f64>,
+    pub(crate) mirror: Vec<f64>,
 }
 
 impl Employees {
@@ -95,45 +95,45 @@ impl Employees {
 #[repr(C, align(64))]
 pub struct Customer {
     /// 1 / `rate_per_week`, kept so the encounter path multiplies instead of dividing.
-    pub weeks_per_visit: f64,
+    pub(crate) weeks_per_visit: f64,
     /// Satisfaction, 0-100.
-    pub satisfaction: f64,
+    pub(crate) satisfaction: f64,
     /// Expectation, 0-100.
-    pub expectation: f64,
+    pub(crate) expectation: f64,
     /// Fixed offset subtracted from what this person perceives.
-    pub harshness: f64,
+    pub(crate) harshness: f64,
     /// This week's spend per visit, cents (refreshed at each weekly review).
-    pub spend_cents: i64,
+    pub(crate) spend_cents: i64,
     /// Visit rate of the slot, visits per week before local and seasonal scaling.
-    pub rate_per_week: f64,
+    pub(crate) rate_per_week: f64,
     /// Week the customer joined.
-    pub joined_week: u32,
+    pub(crate) joined_week: u32,
     /// How many times the slot has been filled by acquisition (keys its place among prospects).
-    pub generation: u32,
+    pub(crate) generation: u32,
     /// Whether the slot holds an active customer (otherwise a prospect).
-    pub active: bool,
+    pub(crate) active: bool,
     /// Why the slot's last customer was lost: 0 never lost (or re-acquired), 1 service
     /// treatment, 2 product, 3 competitor, 4 moved or other.
-    pub loss_cause: u8,
+    pub(crate) loss_cause: u8,
 }
 
 /// A slot without a customer, and its place in the queue to join (smaller joins first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Prospect {
     /// The slot.
-    pub slot: u32,
+    pub(crate) slot: u32,
     /// Its place in the queue, fixed while it stays a prospect: kept here so the weekly
     /// acquisition reads no customer records.
-    pub key: u64,
+    pub(crate) key: u64,
 }
 
 /// Customers and prospects of one site, one record per slot of the site's market.
 #[derive(Debug, Clone, Default)]
 pub struct Customers {
     /// Every slot of the market, customer or prospect.
-    pub slots: Vec<Customer>,
+    pub(crate) slots: Vec<Customer>,
     /// Prospect slots, available for acquisition.
-    pub prospects: Vec<Prospect>,
+    pub(crate) prospects: Vec<Prospect>,
     /// Each slot's `active` flag again, one bit a slot: small enough to stay in the first-level
     /// cache, so arrivals are sorted from prospects without touching their records.
     active_bits: Vec<u64>,

@@ -254,20 +254,20 @@ fn simulate(r: &Replication, probe: &mut dyn Probe) -> ReplicationOutcome {
         }
         let week = now.week().min(u64::from(weeks.saturating_sub(1))) as u32;
         for s in &mut sites {
-            s.advance_to(&ctx, now.0);
+            s.advance_to(&ctx, now);
         }
         match event {
             Event::DayStart(day) => {
                 if day % 7 < clock.open_days_per_week {
-                    let base = SimTime::day_start(u64::from(day)).0;
-                    let open = base + u64::from(clock.open_minute) * 60;
-                    let close = base + u64::from(clock.close_minute) * 60;
+                    let base = SimTime::day_start(u64::from(day)).seconds();
+                    let open = SimTime(base + u64::from(clock.open_minute) * SimTime::MINUTE);
+                    let close = SimTime(base + u64::from(clock.close_minute) * SimTime::MINUTE);
                     for s in &mut sites {
                         s.start_shift(&ctx, open, close);
                     }
                     // Pushed before the next day's start so that a shift ending at midnight
                     // (a site open round the clock) hands over before the next one begins.
-                    push(&mut queue, SimTime(close), Event::ShiftEnd(day));
+                    push(&mut queue, close, Event::ShiftEnd(day));
                 }
                 // A week's first day is pushed by the review before it, after that week's policies.
                 if day + 1 < total_days && (day + 1) % 7 != 0 {
@@ -279,8 +279,10 @@ fn simulate(r: &Replication, probe: &mut dyn Probe) -> ReplicationOutcome {
                 }
             }
             Event::ShiftEnd(day) => {
-                let close =
-                    SimTime::day_start(u64::from(day)).0 + u64::from(clock.close_minute) * 60;
+                let close = SimTime(
+                    SimTime::day_start(u64::from(day)).seconds()
+                        + u64::from(clock.close_minute) * SimTime::MINUTE,
+                );
                 for s in &mut sites {
                     s.end_shift(close);
                 }
@@ -342,7 +344,7 @@ fn simulate(r: &Replication, probe: &mut dyn Probe) -> ReplicationOutcome {
             Event::Quit { site, employee } => sites[site as usize].quit(&ctx, employee),
             Event::HireArrives { site } => {
                 out.hires[site as usize] += 1;
-                sites[site as usize].hire_arrives(&ctx, now.0);
+                sites[site as usize].hire_arrives(&ctx, now);
             }
             Event::Policy { key, action } => {
                 let iv = &interventions[key as usize];

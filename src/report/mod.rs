@@ -1,5 +1,5 @@
 //! Every output file, and the text a command prints: studies return plain results, and this is
-//! the only module that formats them ([`format`] is the one place numbers become text).
+//! the only module that formats them ([`format`](mod@format) is the one place numbers become text).
 //! Every file is written to a temporary name and renamed into place ([`crate::files`]), so a
 //! failed or interrupted run never leaves a half-written file over a good one.
 

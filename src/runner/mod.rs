@@ -1,5 +1,5 @@
 //! Monte Carlo replications in parallel. Every (replication, arm) runs on its own random
-//! streams, through the one parallel loop ([`replicate`]), and each replication's weekly
+//! streams, through the one parallel loop ([`replicate()`]), and each replication's weekly
 //! figures are folded into per-cell sketches whose merge is exact integer addition: results do
 //! not depend on thread count, order or sharding, and memory does not grow with the number of
 //! replications.

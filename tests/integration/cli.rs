@@ -5,22 +5,13 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 
 use assert_cmd::Command;
-use assert_cmd::cargo::cargo_bin_cmd;
 
 /// The `chainsim` binary, run from a scratch directory so nothing is written to the crate.
-fn chainsim(cwd: &Path) -> Command {
-    let mut cmd = cargo_bin_cmd!("chainsim");
-    cmd.current_dir(cwd);
-    cmd
-}
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")).join(name)
-}
+use crate::common::{chainsim, fixture};
 
 /// The path of a fixture as the messages show it.
 fn shown(name: &str) -> String {

@@ -47,3 +47,8 @@ pub fn chainsim(cwd: &std::path::Path) -> assert_cmd::Command {
     cmd.current_dir(cwd);
     cmd
 }
+
+/// The fixture `name` (under `tests/fixtures`).
+pub fn fixture(name: &str) -> std::path::PathBuf {
+    root().join("tests/fixtures").join(name)
+}

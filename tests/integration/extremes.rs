@@ -3,8 +3,6 @@
 //! strongest) and random valid scenarios across the whole parameter space run without panic,
 //! infinity or NaN where a value is defined, and keep the invariants of `invariants.rs`.
 
-use std::path::Path;
-
 use chainsim::model::{Metric, Replication, ReplicationOutcome};
 use chainsim::runner::{ReplicationSummary, RunOptions, run};
 use chainsim::scenario::param::Rule;
@@ -17,8 +15,7 @@ use serde_json::Value;
 use crate::invariants::{check_clock, check_ledger, check_populations};
 
 fn fixture(name: &str) -> Scenario {
-    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")).join(name);
-    Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"))
+    Scenario::load(&crate::common::fixture(name)).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The raw tallies and ledgers hold only finite numbers.

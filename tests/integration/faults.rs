@@ -9,9 +9,7 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::cargo::cargo_bin;
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")).join(name)
-}
+use crate::common::fixture;
 
 fn chainsim(cwd: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(cargo_bin!("chainsim"));

@@ -13,7 +13,7 @@ use chainsim::scenario::{Lever, Scenario};
 use crate::common::small;
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+    crate::common::root().join("tests/fixtures")
 }
 
 /// A two-arm scenario file with commented assumptions, written to `dir`.

@@ -9,9 +9,7 @@ use chainsim::scenario::param::Problem;
 use chainsim::scenario::{Scenario, ScenarioError};
 
 /// The path of a fixture.
-fn fixture(name: &str) -> PathBuf {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")).join(name)
-}
+use crate::common::fixture;
 
 /// Loads a fixture that must fail; returns the path as the messages show it, and the error.
 fn load_err(name: &str) -> (String, ScenarioError) {

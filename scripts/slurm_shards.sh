@@ -2,14 +2,14 @@
 # One shard of a chainsim sweep per Slurm array task. See docs/DISTRIBUTED.md.
 #
 # Submit from the project root (relative paths below are resolved there):
-#   jid=$(sbatch --parsable docs/slurm_shards.sh)                  # shards 1..8 of 8
-#   sbatch --dependency=afterok:"${jid%%;*}" docs/slurm_merge.sh   # merge when all succeeded
+#   jid=$(sbatch --parsable scripts/slurm_shards.sh)                  # shards 1..8 of 8
+#   sbatch --dependency=afterok:"${jid%%;*}" scripts/slurm_merge.sh   # merge when all succeeded
 # or both in one go, with the array sized from SHARDS (further options go to both sbatch calls):
-#   SHARDS=32 REPS=3200 docs/slurm_shards.sh --submit --partition=long
+#   SHARDS=32 REPS=3200 scripts/slurm_shards.sh --submit --partition=long
 # Local dry run without Slurm (every shard one after another on this machine, then the merge):
-#   REPS=6 WEEKS=8 SHARDS=3 docs/slurm_shards.sh --local
+#   REPS=6 WEEKS=8 SHARDS=3 scripts/slurm_shards.sh --local
 # Re-run only failed shards 3 and 7 of 8 (SHARDS is required when the array is not 1-N):
-#   SHARDS=8 sbatch --array=3,7 docs/slurm_shards.sh
+#   SHARDS=8 sbatch --array=3,7 scripts/slurm_shards.sh
 #
 # Settings, from the environment (sbatch passes your environment to the job by default):
 #   SCENARIO  scenario file                      default scenarios/retail_bank.ron

@@ -3,8 +3,8 @@
 # See docs/DISTRIBUTED.md.
 #
 # Usage (from the project root):
-#   docs/ssh_shards.sh [--hosts FILE] [--copy-back] [--resume] [--no-parallel]
-#   docs/ssh_shards.sh --local [--jobs J] [--resume] [--no-parallel]
+#   scripts/ssh_shards.sh [--hosts FILE] [--copy-back] [--resume] [--no-parallel]
+#   scripts/ssh_shards.sh --local [--jobs J] [--resume] [--no-parallel]
 #
 #   --hosts FILE   ssh destinations ([user@]host), one per line; blank lines and '#' comments
 #                  are skipped. Each line is one slot that runs one shard at a time, so list a

@@ -1,17 +1,19 @@
 //! Throughput of the engine on the standard scenario (`benches/standard.ron`: 10 sites, 25
 //! employees and 2,000 customers a site, 3 years, every link on, the baseline arm), each beside
-//! the raw kernel (`chainsim::kernel`) doing the same number of encounters' draws and
+//! the raw kernel (`kernel.rs` beside this file) doing the same number of encounters' draws and
 //! satisfaction updates with no engine, so the engine's overhead reads as a ratio.
 
 use std::hint::black_box;
 use std::time::Duration;
 
+mod kernel;
+
 use chainsim::engine::{EventQueue, SimTime};
-use chainsim::kernel::raw_kernel;
 use chainsim::model::Replication;
 use chainsim::runner::{RunOptions, run};
 use chainsim::scenario::Scenario;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use kernel::raw_kernel;
 use rayon::prelude::*;
 
 fn standard() -> Scenario {
@@ -30,6 +32,10 @@ fn customers(s: &Scenario) -> usize {
 fn one_replication_one_thread(c: &mut Criterion) {
     let s = standard();
     let encounters = Replication::new(&s, s.seed, 0).run().encounters;
+    // The floor must be doing real, repeatable work, or the ratio means nothing.
+    let checksum = raw_kernel(10_000, 100, 1);
+    assert!(checksum > 0.0 && checksum == raw_kernel(10_000, 100, 1));
+    assert_ne!(checksum, raw_kernel(10_000, 100, 2));
     let mut g = c.benchmark_group("standard/one_replication_one_thread");
     g.sample_size(10).measurement_time(Duration::from_secs(8));
     g.throughput(Throughput::Elements(encounters));

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Merge the shards written by docs/slurm_shards.sh into the files a single run writes.
+# Merge the shards written by scripts/slurm_shards.sh into the files a single run writes.
 # See docs/DISTRIBUTED.md.
 #
 # Submit after the shard array, from the project root; afterok on an array job waits for
 # every task and skips the merge if any failed:
-#   jid=$(sbatch --parsable docs/slurm_shards.sh)
-#   sbatch --dependency=afterok:"${jid%%;*}" docs/slurm_merge.sh
+#   jid=$(sbatch --parsable scripts/slurm_shards.sh)
+#   sbatch --dependency=afterok:"${jid%%;*}" scripts/slurm_merge.sh
 # or run it directly (it is cheap) once the shards are done:
-#   docs/slurm_merge.sh
+#   scripts/slurm_merge.sh
 #
 # Settings, from the environment (same meaning as in slurm_shards.sh):
 #   OUT       reads $OUT/shard-K/partial.json    default output/sweep

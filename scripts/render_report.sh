@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Renders an output directory's report.html in headless Chromium to a PNG and checks the page.
 #
-#   docs/render_report.sh OUTPUT_DIR [PNG]     # PNG defaults to OUTPUT_DIR/report.png
+#   scripts/render_report.sh OUTPUT_DIR [PNG]     # PNG defaults to OUTPUT_DIR/report.png
 #
 # Installs Debian's chromium package when it is missing (needs root and the Debian registry).
 # Fails (exit 1) when Chromium reports an error loading the page, when a chart the directory
 # holds is missing from the rendered page, or when the screenshot is blank.
 set -euo pipefail
 
-dir=${1:?usage: docs/render_report.sh OUTPUT_DIR [PNG]}
+dir=${1:?usage: scripts/render_report.sh OUTPUT_DIR [PNG]}
 png=${2:-$dir/report.png}
 page=$(realpath "$dir/report.html")
 [[ -f $page ]] || { echo "render_report: no report.html in $dir" >&2; exit 1; }

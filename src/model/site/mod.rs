@@ -1,0 +1,363 @@
+//! One site: its staff, customers, queue and stocks, the encounter loop, and the weekly review.
+//!
+//! The encounter loop is the hot path. Arrivals are the superposition of every market slot's
+//! Poisson visits, generated in time order at the site's total rate and assigned to a slot by
+//! an alias table; arrivals to prospect slots are thinned away, which keeps the process exact
+//! while customers come and go. The queue is FIFO over the servers on shift, so each arrival's
+//! service start is known when it arrives (the earliest time a server is free): service start,
+//! service end and abandonment are computed, not queued, and no heap is touched per encounter.
+
+use super::metrics::WeekTally;
+use super::people::{Customer, Customers, Employees, Prospect};
+use super::servers::{ServerInfo, Servers};
+use crate::engine::SimTime;
+use crate::engine::rng::{Purpose, Stream, encounter_word, stream};
+use crate::engine::sample::{
+    AliasTable, WordRng, exp1, exp1_fast, gamma_mean, interpolate, normal, poisson, unit,
+    unit_low32,
+};
+use crate::engine::time::{round_to_u64, trunc_to_u64};
+use crate::ledger::{Depreciation, Line, Lines, Money};
+use crate::scenario::{Intervention, Lever};
+use rand::Rng;
+
+mod context;
+mod encounter;
+mod policy;
+mod review;
+mod shift;
+mod staff;
+#[cfg(test)]
+mod tests;
+
+pub use context::Context;
+use encounter::{ArrivalBatch, arrival_after};
+use policy::PolicyState;
+pub use policy::{PolicyAction, policy_line};
+pub use staff::{MoraleTerms, StaffChange};
+
+/// The most the service standard may drift up to, as a multiple of `service.standard_time_minutes`.
+pub const MAX_STANDARD_FACTOR: f64 = 10.0;
+
+/// The most a site's desired headcount may be, as a multiple of its starting headcount (see
+/// `Site::weekly_review`).
+pub const MAX_HEADCOUNT_FACTOR: f64 = 20.0;
+
+/// One encounter as it happened (kept only when tracing).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EncounterRecord {
+    /// Customer slot.
+    pub customer: u32,
+    /// Arrival time, seconds.
+    pub arrived: u64,
+    /// Service start, seconds (equal to `ended` and the abandonment time if abandoned).
+    pub started: u64,
+    /// Service end or abandonment, seconds.
+    pub ended: u64,
+    /// Employee slot, or `u32::MAX` if abandoned.
+    pub employee: u32,
+}
+
+/// Slot `slot` as a prospect, having been filled `generation` times: its place in the queue to
+/// join comes from those two alone, so arms acquire the same people as far as their counts allow.
+fn prospect(acquisition_key: u64, slot: usize, generation: u32) -> Prospect {
+    let id = (u64::from(generation) << 32) | slot as u64;
+    Prospect {
+        slot: slot as u32,
+        key: encounter_word(acquisition_key, id, 2),
+    }
+}
+
+/// Random streams of a site, one per purpose.
+struct Streams {
+    arrivals: Stream,
+}
+
+/// Sets the customer's spend per visit during `week`: it grows with tenure
+/// (`spend_cents_by_tenure`, which covers every week of the run).
+#[inline]
+fn refresh_spend(by_tenure: &[i64], cust: &mut Customer, week: u32) {
+    let tenure = week.saturating_sub(cust.joined_week) as usize;
+    cust.spend_cents = by_tenure[tenure.min(by_tenure.len() - 1)];
+}
+
+/// A site and everything in it.
+pub struct Site {
+    /// Index of the site in the firm.
+    pub(crate) index: usize,
+    /// Local demand multiplier drawn at setup.
+    pub(crate) demand_multiplier: f64,
+    /// Manager quality drawn at setup, 0-100.
+    pub(crate) manager_quality: f64,
+    /// Employees.
+    pub(crate) employees: Employees,
+    /// Customers and prospects.
+    pub(crate) customers: Customers,
+    alias: AliasTable,
+    total_rate_per_week: f64,
+    servers: Servers,
+    streams: Streams,
+    /// End of the current shift's arrival window, seconds.
+    window_close: u64,
+    /// The next arrival not yet in `batch` (its gap drawn, its slot not), seconds, or
+    /// `u64::MAX` when the window has no more.
+    pending_arrival: u64,
+    /// The arrivals to customers generated ahead of the encounter loop.
+    batch: Box<ArrivalBatch>,
+    mean_gap_seconds: f64,
+    /// Arrivals generated so far (including those to prospects): numbers the encounter words.
+    arrivals_drawn: u64,
+    /// Key of the counter-based generator of encounter words.
+    encounter_key: u64,
+    /// Key of the counter-based words of acquisition: each week's counts and each prospect's
+    /// place in the queue to join, so arms acquire the same people as far as their counts allow.
+    acquisition_key: u64,
+    /// Key of the counter-based words of employees (absences, morale noise, quits), by
+    /// (day or week, slot): a draw does not depend on how many others were drawn before it.
+    employee_key: u64,
+    /// Key of the counter-based words of hiring delays, by (week, vacancy).
+    hiring_key: u64,
+    /// Quit draws made so far (numbers the rounds of quit words).
+    quit_round: u64,
+    /// Demand scale of the current week (season times shocks times local demand).
+    demand_scale: f64,
+    /// 1 / (52 x demand scale): turns a slot's weeks per visit into years per visit.
+    years_per_scaled_week: f64,
+    // Stocks and pressures.
+    /// Tools and systems stock, 0-100.
+    pub(crate) tools: f64,
+    /// Skills development stock, 0-100.
+    pub(crate) skills: f64,
+    /// Leadership development on top of the manager, points.
+    pub(crate) leadership_development: f64,
+    /// Staffing adequacy, 0-100.
+    pub(crate) staffing: f64,
+    /// Internal service quality, 0-100.
+    pub(crate) isq: f64,
+    /// Work pressure last measured.
+    pub(crate) work_pressure: f64,
+    /// Work pressure as employees perceive it (smoothed).
+    pub(crate) perceived_pressure: f64,
+    /// Work intensity this week.
+    pub(crate) intensity: f64,
+    /// Time-per-service factor from work pressure this week.
+    pub(crate) time_factor: f64,
+    /// The current service standard, minutes.
+    pub(crate) standard_minutes: f64,
+    offered_hours_smoothed: f64,
+    productivity_smoothed: f64,
+    /// Hires on their way (vacancies being filled).
+    pub(crate) pending_hires: u32,
+    /// Headcount management wants.
+    pub(crate) desired_headcount: u32,
+    depreciation: Depreciation,
+    // This week's running figures.
+    tally: WeekTally,
+    effective_hours: f64,
+    clearing_overtime_seconds: u64,
+    busy_seconds: u64,
+    /// Continuing interventions in force, by key within the arm.
+    continuing: Vec<(usize, Intervention)>,
+    /// Their combined effect.
+    policy: PolicyState,
+    /// Direct policy spending this week, cents.
+    invested_cents: i64,
+    /// Money of the current month, cents by line.
+    pub(crate) month: Lines,
+    /// Cumulative profit, cents.
+    pub(crate) cumulative_profit_cents: i64,
+    /// Encounters simulated (served plus abandoned).
+    pub(crate) encounters: u64,
+    /// `encounters` when the week began: the week's arrivals are the difference.
+    encounters_at_week_start: u64,
+    /// Customers served this week (an integer count: one instruction an encounter, where the
+    /// tally's `f64` takes a load, an add and a store). Folded into the tally by the review.
+    served_this_week: u64,
+    /// Delighted encounters this week, likewise.
+    delighted_this_week: u64,
+    /// Per number of servers busy, 0 to all on shift: the factor on courtesy's weight that
+    /// busyness leaves (`1 - discount * busy / on shift`), worked out when the roster changes.
+    busy_courtesy_factor: Vec<f64>,
+    /// Every encounter, when tracing.
+    pub(crate) trace: Vec<EncounterRecord>,
+}
+
+impl Site {
+    /// Builds site `index` of replication `replication`.
+    pub fn new(ctx: &Context, seed: u64, replication: u64, index: usize) -> Site {
+        let scn = ctx.scenario;
+        let s = index as u64;
+        let mut setup = stream(seed, replication, s, Purpose::Setup);
+        let draw = |rng: &mut Stream, r: crate::scenario::Range| {
+            r.min + (r.max - r.min) * unit(rng.next_u64())
+        };
+        let demand_multiplier = draw(&mut setup, scn.sites.demand_multiplier);
+        let manager_quality = draw(&mut setup, scn.sites.manager_quality);
+        let clientele = draw(&mut setup, scn.sites.clientele_harshness);
+
+        let market = scn.sites.market_per_site as usize;
+        let c = &scn.customers;
+        let acquisition_key = stream(seed, replication, s, Purpose::Acquisition).next_u64();
+        let mut customers = Customers::default();
+        for slot in 0..market {
+            let rate = gamma_mean(
+                &mut setup,
+                scn.demand.visit_rate_shape,
+                scn.demand.visits_per_customer_per_week,
+            );
+            let active = slot < scn.sites.customers_per_site as usize;
+            let sat = (c.satisfaction_initial + c.satisfaction_initial_sd * normal(&mut setup))
+                .clamp(0.0, 100.0);
+            customers.push(Customer {
+                weeks_per_visit: 1.0 / rate,
+                satisfaction: sat,
+                expectation: c.expectation_initial,
+                harshness: clientele + c.harshness_sd * normal(&mut setup),
+                spend_cents: 0,
+                rate_per_week: rate,
+                joined_week: 0,
+                generation: 0,
+                active,
+                loss_cause: 0,
+            });
+            if !active {
+                customers.prospects.push(prospect(acquisition_key, slot, 0));
+            }
+        }
+        let rates: Vec<f64> = customers.slots.iter().map(|c| c.rate_per_week).collect();
+        let alias = AliasTable::new(&rates);
+        let total_rate_per_week = rates.iter().sum();
+
+        let e = &scn.employees;
+        let mut employees = Employees::default();
+        for _ in 0..scn.sites.employees_per_site {
+            let slot = employees.hire(e.morale_initial, 1.0, c.satisfaction_initial, 0);
+            // The starting staff has been there a while: spread tenure over a year or two.
+            employees.tenure_weeks[slot] = 26.0 + 78.0 * unit(setup.next_u64());
+        }
+
+        let isq = &scn.isq;
+        let standard = scn.service.standard_time_minutes;
+        let n0 = f64::from(scn.sites.employees_per_site);
+        let mut site = Site {
+            index,
+            demand_multiplier,
+            manager_quality,
+            employees,
+            customers,
+            alias,
+            total_rate_per_week,
+            servers: Servers::default(),
+            streams: Streams {
+                arrivals: stream(seed, replication, s, Purpose::Arrivals),
+            },
+            window_close: 0,
+            pending_arrival: u64::MAX,
+            batch: Box::new(ArrivalBatch::default()),
+            mean_gap_seconds: f64::INFINITY,
+            arrivals_drawn: 0,
+            encounter_key: stream(seed, replication, s, Purpose::Encounters).next_u64(),
+            acquisition_key,
+            employee_key: stream(seed, replication, s, Purpose::Employees).next_u64(),
+            hiring_key: stream(seed, replication, s, Purpose::Hiring).next_u64(),
+            quit_round: 0,
+            demand_scale: demand_multiplier,
+            years_per_scaled_week: 1.0 / (52.0 * demand_multiplier),
+            tools: isq.tools_initial,
+            skills: isq.skills_initial,
+            leadership_development: 0.0,
+            staffing: 50.0,
+            isq: 50.0,
+            work_pressure: 0.0,
+            perceived_pressure: 0.0,
+            intensity: 1.0,
+            time_factor: 1.0,
+            standard_minutes: standard,
+            offered_hours_smoothed: 0.0,
+            productivity_smoothed: 1.0,
+            pending_hires: 0,
+            desired_headcount: scn.sites.employees_per_site,
+            depreciation: Depreciation::new(
+                isq.tools_depreciation_weeks,
+                Money::from_currency(isq.tools_capex_per_site_per_week),
+            ),
+            tally: WeekTally::default(),
+            effective_hours: 0.0,
+            clearing_overtime_seconds: 0,
+            busy_seconds: 0,
+            continuing: Vec::new(),
+            policy: PolicyState::default(),
+            invested_cents: 0,
+            month: Lines::default(),
+            cumulative_profit_cents: 0,
+            encounters: 0,
+            encounters_at_week_start: 0,
+            served_this_week: 0,
+            delighted_this_week: 0,
+            busy_courtesy_factor: Vec::new(),
+            trace: Vec::new(),
+        };
+        // Management starts from the demand it expects, so the first weeks are not a false alarm.
+        let expected_visits =
+            site.total_rate_per_week * demand_multiplier * f64::from(scn.sites.customers_per_site)
+                / market.max(1) as f64;
+        site.offered_hours_smoothed = expected_visits * standard / 60.0;
+        site.productivity_smoothed = site.mean_speed(ctx).max(1e-6);
+        let _ = n0;
+        site.update_isq(ctx);
+        for cust in &mut site.customers.slots {
+            refresh_spend(&ctx.spend_cents_by_tenure, cust, 0);
+        }
+        site
+    }
+
+    /// Records money in the month's ledger and, independently, in the week's tally; the two
+    /// records are checked against each other by the ledger tests.
+    #[inline]
+    fn post(&mut self, line: Line, amount: Money) {
+        self.month.post(line, amount);
+        self.tally.money.post(line, amount);
+    }
+
+    /// Sets the demand scale for the coming week (season and shocks, times local demand).
+    pub fn set_demand(&mut self, season_and_shocks: f64) {
+        self.demand_scale = self.demand_multiplier * season_and_shocks;
+        self.years_per_scaled_week = 1.0 / (52.0 * self.demand_scale);
+    }
+
+    fn update_isq(&mut self, ctx: &Context) {
+        let scn = ctx.scenario;
+        let i = &scn.isq;
+        let leadership = (self.manager_quality + self.leadership_development).clamp(0.0, 100.0);
+        let pay = self.pay_fairness(ctx);
+        let parts = [
+            (i.weight_tools, self.tools),
+            (i.weight_skills, self.skills),
+            (i.weight_leadership, leadership),
+            (i.weight_staffing, self.staffing),
+            (i.weight_pay, pay),
+        ];
+        let total: f64 = parts.iter().map(|p| p.0).sum();
+        self.isq = parts.iter().map(|(w, x)| w * x).sum::<f64>() / total;
+    }
+
+    /// Hourly wage at the site now, pay raises included, currency/hour.
+    pub fn wage_per_hour(&self, ctx: &Context) -> f64 {
+        ctx.scenario.employees.wage_per_hour * self.policy.wage_multiplier
+    }
+
+    /// Pay fairness, 0-100 (50: the market wage).
+    pub fn pay_fairness(&self, ctx: &Context) -> f64 {
+        let i = &ctx.scenario.isq;
+        (50.0
+            + i.pay_fairness_per_percent
+                * 100.0
+                * (self.wage_per_hour(ctx) / i.market_wage_per_hour - 1.0))
+            .clamp(0.0, 100.0)
+    }
+
+    /// Closes the month: returns its lines and starts a new month.
+    pub fn close_month(&mut self) -> Lines {
+        std::mem::take(&mut self.month)
+    }
+}
