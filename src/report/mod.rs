@@ -3,6 +3,7 @@
 //! Every file is written to a temporary name and renamed into place ([`crate::files`]), so a
 //! failed or interrupted run never leaves a half-written file over a good one.
 
+pub mod csv;
 pub mod format;
 pub mod html;
 pub mod manifest;
