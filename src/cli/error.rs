@@ -74,3 +74,18 @@ impl From<ReportError> for CliError {
         }
     }
 }
+
+/// A JSON file (a shard's result) that is not what it should be: located, in plain words,
+/// `what` naming what it should have been.
+pub fn json_error(label: &str, what: &str, e: &serde_json::Error) -> CliError {
+    let message = e.to_string();
+    // serde_json ends its message with the location, which the label already gives.
+    let message = message
+        .rsplit_once(" at line ")
+        .map_or(message.as_str(), |(m, _)| m);
+    CliError::Input(format!(
+        "{label}:{}:{}: not {what}: {message}",
+        e.line(),
+        e.column()
+    ))
+}

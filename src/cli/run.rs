@@ -7,6 +7,7 @@ use chainsim::runner::{self, RunOptions, RunResult, RunShard, Shard};
 use chainsim::scenario::{MAX_REPLICATIONS, MAX_WEEKS, load_with_provenance};
 
 use super::CliError;
+use super::error::json_error;
 use super::out::{self, Printing, at_most, positive};
 use super::suggest::with_path_hint;
 
@@ -215,13 +216,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), CliError> {
         let label = path.display().to_string();
         let text = chainsim::files::read_text(&path)
             .map_err(|e| CliError::Input(format!("{label}: cannot read partial result: {e}")))?;
-        let p: RunShard = serde_json::from_str(&text).map_err(|e| {
-            CliError::Input(format!(
-                "{label}:{}:{}: not a chainsim partial result: {e}",
-                e.line(),
-                e.column()
-            ))
-        })?;
+        let p: RunShard = serde_json::from_str(&text)
+            .map_err(|e| json_error(&label, "a chainsim partial result", &e))?;
         parts.push((label, p));
     }
     let whole = RunShard::merge(parts)?;

@@ -57,6 +57,7 @@ impl ArmAggregate {
 /// What a run or a shard of a run produced, before formatting: mergeable with other shards.
 /// A shard writes it as `partial.json`; `merge` reads them back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "a chainsim shard result (partial.json)")]
 pub struct RunShard {
     /// What run this belongs to (shards merge only when every field but `shard` agrees).
     #[serde(flatten)]

@@ -152,6 +152,51 @@ impl std::error::Error for ScenarioError {
     }
 }
 
+/// What the file's reader calls each part of a scenario or sweep file (its Rust type), and what
+/// the user calls it: messages speak the user's words.
+const USER_WORDS: [(&str, &str); 23] = [
+    ("ClockParams", "the `clock` section"),
+    ("SiteParams", "the `sites` section"),
+    ("DemandParams", "the `demand` section"),
+    ("ServiceParams", "the `service` section"),
+    ("IsqParams", "the `isq` section"),
+    ("EmployeeParams", "the `employees` section"),
+    ("CustomerParams", "the `customers` section"),
+    ("MoneyParams", "the `money` section"),
+    ("Links", "the `links` section"),
+    ("Scenario", "the scenario"),
+    ("Arm", "an arm"),
+    ("Intervention", "an intervention"),
+    ("Lever", "a `lever`"),
+    ("Range", "a range `(min: .., max: ..)`"),
+    ("DemandShock", "a demand shock"),
+    ("ServiceTimeDistribution", "a `time_distribution`"),
+    ("SweepFile", "the sweep"),
+    ("Factor", "a factor"),
+    ("Output", "an output"),
+    ("Design", "a `design`"),
+    ("Base", "a `base`"),
+    ("Distribution", "a `distribution`"),
+    ("Option", "an optional value (`Some(..)` or `None`)"),
+];
+
+/// `message` with every type name the reader used (``struct `SiteParams` ``,
+/// ``in `Arm` ``) replaced by the user's word for that part of the file.
+fn in_user_words(message: &str) -> String {
+    let mut out = message.to_string();
+    for (name, words) in USER_WORDS {
+        for kind in ["struct ", "enum ", ""] {
+            for (before, after) in [("for ", "for "), ("in ", "in "), ("", "")] {
+                let from = format!("{before}{kind}`{name}`");
+                if out.contains(&from) {
+                    out = out.replace(&from, &format!("{after}{words}"));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// A RON error located at the token it is about, saying what was found there.
 pub(crate) fn syntax_error(text: &str, file: &str, e: &ron::error::SpannedError) -> ScenarioError {
     let lower_first = |m: String| m.get(..1).map_or(m.clone(), |f| f.to_lowercase() + &m[1..]);
@@ -163,10 +208,10 @@ pub(crate) fn syntax_error(text: &str, file: &str, e: &ron::error::SpannedError)
             file: file.to_string(),
             line: lines.max(1),
             col: last_len + 1,
-            message: format!(
+            message: in_user_words(&format!(
                 "{}, found the end of the file",
                 lower_first(e.code.to_string())
-            ),
+            )),
         };
     }
     let line = e.span.start.line.max(1);
@@ -220,7 +265,7 @@ pub(crate) fn syntax_error(text: &str, file: &str, e: &ron::error::SpannedError)
         file: file.to_string(),
         line,
         col: from + 1,
-        message,
+        message: in_user_words(&message),
     }
 }
 
@@ -442,5 +487,27 @@ impl Scenario {
     pub fn resolved_ron(&self) -> String {
         let cfg = ron::ser::PrettyConfig::new().struct_names(false);
         ron::ser::to_string_pretty(self, cfg).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_names_become_the_users_words() {
+        assert_eq!(
+            in_user_words("expected opening `(` for struct `SiteParams`, found `5`"),
+            "expected opening `(` for the `sites` section, found `5`"
+        );
+        assert_eq!(
+            in_user_words("unexpected variant named `Toolin` in enum `Lever`"),
+            "unexpected variant named `Toolin` in a `lever`"
+        );
+        // The user's own words (a lever's name) stay as they are.
+        assert_eq!(
+            in_user_words("unexpected field named `amont` in `Tooling`"),
+            "unexpected field named `amont` in `Tooling`"
+        );
     }
 }

@@ -560,3 +560,153 @@ fn results_are_never_silently_overwritten() {
         .expect("a -2 directory");
     assert!(stdout(&o).contains(fresh.as_str()), "{}", stdout(&o));
 }
+
+#[test]
+fn quiet_prints_nothing_and_json_prints_the_summary_as_one_object() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run_tiny(&tmp.path().join("quiet"), &["--quiet"]);
+    assert_eq!(stdout(&o), "");
+    assert_eq!(stderr(&o), "");
+    assert!(tmp.path().join("quiet/weekly.csv").is_file());
+
+    let out = tmp.path().join("json");
+    let o = run_tiny(&out, &["--json", "--seed", "7"]);
+    let text = stdout(&o);
+    assert_eq!(text.lines().count(), 1, "one line of JSON: {text}");
+    let j: serde_json::Value = serde_json::from_str(&text).expect("stdout is JSON");
+    assert_eq!(j["seed"], 7);
+    assert_eq!(j["replications"], 2);
+    assert_eq!(j["complete"], true);
+    assert_eq!(j["arms"][0]["name"], "baseline");
+    // The same number as comparison.csv would give: the mean NPV over replications.csv's rows.
+    let reps = read(&out.join("replications.csv"));
+    let npvs: Vec<f64> = reps
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap().parse().unwrap())
+        .collect();
+    let mean = npvs.iter().sum::<f64>() / npvs.len() as f64;
+    let shown = j["arms"][0]["npv"]["mean"].as_f64().unwrap();
+    assert!(
+        (shown - mean).abs() <= 1e-9 * mean.abs(),
+        "{shown} vs {mean}"
+    );
+    assert!(
+        j["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f.as_str().unwrap().ends_with("weekly.csv"))
+    );
+    // --quiet and --json say opposite things.
+    let o = expect_code(
+        chainsim(tmp.path())
+            .args(["run", "--quiet", "--json", "--out"])
+            .arg(tmp.path().join("both")),
+        2,
+    );
+    assert!(stderr(&o).contains("cannot be used with"), "{}", stderr(&o));
+}
+
+#[test]
+fn force_belongs_only_to_commands_that_write() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = expect_code(
+        chainsim(tmp.path())
+            .args(["check", "--force"])
+            .arg(fixture("valid_minimal.ron")),
+        2,
+    );
+    assert!(
+        stderr(&o).contains("unexpected argument '--force'"),
+        "{}",
+        stderr(&o)
+    );
+    let o = expect_code(chainsim(tmp.path()).args(["reference", "--force"]), 2);
+    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+}
+
+#[test]
+fn misspellings_get_a_did_you_mean() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = expect_code(chainsim(tmp.path()).arg("chek"), 2);
+    assert!(stderr(&o).contains("'check'"), "{}", stderr(&o));
+    let scenarios = crate::common::root().join("scenarios");
+    let o = expect_code(
+        chainsim(tmp.path())
+            .arg("run")
+            .arg(scenarios.join("smile_vs_tool.ron")),
+        2,
+    );
+    let e = stderr(&o);
+    assert!(
+        e.contains("did you mean") && e.contains("smile_vs_tools.ron"),
+        "{e}"
+    );
+    let o = expect_code(
+        chainsim(tmp.path())
+            .arg("check")
+            .arg(scenarios.join("lessons/02_smile_vs_tool.ron")),
+        2,
+    );
+    assert!(
+        stderr(&o).contains("02_smile_vs_tools.ron?"),
+        "{}",
+        stderr(&o)
+    );
+    let o = expect_code(
+        chainsim(tmp.path())
+            .args(["explain", "--weeks", "2", "--arm", "toolng"])
+            .arg(fixture("two_arms.ron")),
+        2,
+    );
+    assert!(stderr(&o).contains("did you mean"), "{}", stderr(&o));
+}
+
+#[test]
+fn errors_speak_the_users_words() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("bad.ron");
+    fs::write(&bad, "(sites: 5)").unwrap();
+    let o = expect_code(chainsim(tmp.path()).arg("check").arg(&bad), 2);
+    let e = stderr(&o);
+    assert!(e.contains("the `sites` section"), "{e}");
+    assert!(!e.contains("SiteParams"), "{e}");
+    let shard = tmp.path().join("shard");
+    fs::create_dir(&shard).unwrap();
+    fs::write(shard.join("partial.json"), "[1, 2]").unwrap();
+    let o = expect_code(
+        chainsim(tmp.path())
+            .arg("merge")
+            .arg(&shard)
+            .arg("--out")
+            .arg(tmp.path().join("merged")),
+        2,
+    );
+    let e = stderr(&o);
+    assert!(e.contains("not a chainsim partial result"), "{e}");
+    assert!(!e.contains("RunShard") && !e.contains("struct"), "{e}");
+}
+
+#[test]
+fn version_completions_and_manual() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = expect_code(chainsim(tmp.path()).arg("--version"), 0);
+    let v = stdout(&o);
+    assert!(
+        v.starts_with(&format!("chainsim {} (commit ", env!("CARGO_PKG_VERSION"))),
+        "{v}"
+    );
+    let o = expect_code(chainsim(tmp.path()).args(["completions", "bash"]), 0);
+    assert!(
+        stdout(&o).contains("_chainsim()"),
+        "a bash completion function"
+    );
+    let o = expect_code(chainsim(tmp.path()).arg("man"), 0);
+    let man = stdout(&o);
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH chainsim"),
+        "{man}"
+    );
+    assert!(man.contains("sweep"));
+}
