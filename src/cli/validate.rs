@@ -13,10 +13,10 @@ use super::out::{self, Printing, at_most, positive};
 #[derive(Debug, clap::Args)]
 pub struct ValidateArgs {
     /// Replications per experiment arm.
-    #[arg(long, default_value_t = 40)]
+    #[arg(long, default_value_t = ValidateOptions::default().replications)]
     pub reps: u32,
     /// Master seed.
-    #[arg(long, default_value_t = 2026)]
+    #[arg(long, default_value_t = ValidateOptions::default().seed)]
     pub seed: u64,
     /// Worker threads (default: all cores).
     #[arg(long)]
@@ -46,6 +46,7 @@ pub fn validate(args: ValidateArgs) -> Result<(), CliError> {
         replications: args.reps,
         seed: args.seed,
         only: args.only.clone(),
+        ..ValidateOptions::default()
     };
     let (reps, seed) = (options.replications, options.seed);
     if reps < 2 {

@@ -5,16 +5,23 @@
 use super::probe::{
     Rep, morale_satisfaction_correlation, partial_correlation, ratio, run_rep, site_correlation,
 };
-use super::{CheckResult, Rule, ValidateOptions, Validation, replicate};
+use super::{CheckResult, Rule, Stopped, ValidateOptions, Validation, replicate};
 use crate::scenario::{Links, Scenario};
 use crate::stats::{Interval, mean_interval};
 
 /// Link ablations: the forward link (employees shape the service) and the mirror.
-pub(super) fn ablations(o: &ValidateOptions, bank: &Scenario, base: &[Rep], out: &mut Validation) {
+pub(super) fn ablations(
+    o: &ValidateOptions,
+    bank: &Scenario,
+    base: &[Rep],
+    out: &mut Validation,
+) -> Result<(), Stopped> {
     let with_links = |f: fn(&mut Links)| {
         let mut s = bank.clone();
         f(&mut s.links);
-        replicate(o.replications, move |r| run_rep(&s, 0, o.seed, r))
+        replicate(o.interrupt, o.replications, move |r| {
+            run_rep(&s, 0, o.seed, r)
+        })
     };
     out.results.push(CheckResult::judge(
         "chain_correlation".into(),
@@ -52,11 +59,11 @@ pub(super) fn ablations(o: &ValidateOptions, bank: &Scenario, base: &[Rep], out:
         l.morale_to_quits = false;
         l.emotional_labour = false;
     }
-    let hidden = with_links(hide);
+    let hidden = with_links(hide)?;
     let neither = with_links(|l| {
         hide(l);
         l.satisfaction_mirror = false;
-    });
+    })?;
     out.results.push(CheckResult::judge(
         "ablation_employee_service".into(),
         "cut employee -> service (and the mirror): the correlation vanishes",
@@ -97,4 +104,5 @@ pub(super) fn ablations(o: &ValidateOptions, bank: &Scenario, base: &[Rep], out:
         "satisfaction points",
         dsat,
     ));
+    Ok(())
 }

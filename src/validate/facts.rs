@@ -4,18 +4,21 @@
 //! loyalty facts on the other archetypes, so they are not a retail bank's alone.
 
 use super::probe::{Rep, SiteWindow, YEAR, archetype, ratio, run_rep};
-use super::{CheckResult, Figure, FigureKind, Rule, ValidateOptions, Validation, replicate};
+use super::{
+    CheckResult, Figure, FigureKind, Rule, Stopped, ValidateOptions, Validation, replicate,
+};
 use crate::scenario::Scenario;
 use crate::stats::mean_interval;
 use crate::stats::series::IntervalRow;
 
 /// The loyalty facts on the call centre and the restaurant chain.
-pub(super) fn archetypes(o: &ValidateOptions, out: &mut Validation) {
+pub(super) fn archetypes(o: &ValidateOptions, out: &mut Validation) -> Result<(), Stopped> {
     for name in ["call_centre", "restaurant_chain"] {
         let s = archetype(name);
-        let reps = replicate(o.replications, |r| run_rep(&s, 0, o.seed, r));
+        let reps = replicate(o.interrupt, o.replications, |r| run_rep(&s, 0, o.seed, r))?;
         loyalty_checks(name, &reps, out);
     }
+    Ok(())
 }
 
 /// Loyalty facts measured on one archetype's baseline: Xerox, satisfied still leave, why
@@ -103,7 +106,11 @@ pub(super) fn loyalty_checks(name: &'static str, reps: &[Rep], out: &mut Validat
 }
 
 /// The facts measured on the retail bank's baseline run.
-pub(super) fn published_facts(bank: &Scenario, reps: &[Rep], out: &mut Validation) {
+pub(super) fn published_facts(
+    bank: &Scenario,
+    reps: &[Rep],
+    out: &mut Validation,
+) -> Result<(), Stopped> {
     loyalty_checks("retail_bank", reps, out);
 
     // Word of mouth and complaints, per encounter that dissatisfied or delighted.
@@ -284,4 +291,5 @@ pub(super) fn published_facts(bank: &Scenario, reps: &[Rep], out: &mut Validatio
         "top / bottom",
         mean_interval(quartiles.iter().map(|q| q.2)),
     ));
+    Ok(())
 }

@@ -23,11 +23,10 @@ mod smile;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use rayon::prelude::*;
-
 use crate::files::write_atomic;
 use crate::report::ReportError;
 use crate::report::plot::{self, BandSeries, IntervalRow};
+use crate::runner::{self, Interrupt};
 use crate::stats::Interval;
 
 pub use probe::survey_rating;
@@ -173,8 +172,8 @@ pub const EXPERIMENTS: &[&str] = &[
     "queueing",
 ];
 
-/// What `validate` runs with.
-#[derive(Debug, Clone, Default)]
+/// What `validate` runs with. [`ValidateOptions::default`] holds the command line's defaults.
+#[derive(Debug, Clone)]
 pub struct ValidateOptions {
     /// Replications per experiment arm.
     pub replications: u32,
@@ -182,6 +181,21 @@ pub struct ValidateOptions {
     pub seed: u64,
     /// Run only these experiments (names from [`EXPERIMENTS`]); `None`: all of them.
     pub only: Option<Vec<String>>,
+    /// Stops the validation early: the experiments that ran to their end are kept, the one in
+    /// flight is dropped and the rest do not start.
+    pub interrupt: Interrupt,
+}
+
+impl Default for ValidateOptions {
+    /// 40 replications per arm, seed 2026, every experiment, never interrupted.
+    fn default() -> ValidateOptions {
+        ValidateOptions {
+            replications: 40,
+            seed: 2026,
+            only: None,
+            interrupt: Interrupt::default(),
+        }
+    }
 }
 
 /// A chart of one experiment.
@@ -225,6 +239,11 @@ pub struct Validation {
     pub results: Vec<CheckResult>,
     /// Charts.
     pub figures: Vec<Figure>,
+    /// The experiments asked for, in the order they run (names from [`EXPERIMENTS`]).
+    pub planned: Vec<&'static str>,
+    /// The experiments that ran to their end: all of [`Validation::planned`] unless
+    /// interrupted, else a prefix of it. Only their checks and charts are kept.
+    pub experiments: Vec<&'static str>,
 }
 
 impl Validation {
@@ -241,64 +260,104 @@ impl Validation {
     pub fn all_pass(&self) -> bool {
         self.results.iter().all(|r| r.pass)
     }
+
+    /// Whether every planned experiment ran to its end (false: interrupted).
+    pub fn complete(&self) -> bool {
+        self.experiments.len() == self.planned.len()
+    }
 }
 
-/// Runs every experiment. Replications run in parallel on the current rayon pool; results are
-/// identical on any thread count.
+/// Runs the experiments `options` asks for. Replications run in parallel on the current rayon
+/// pool through [`runner::replicate`]; results are identical on any thread count. After an
+/// interrupt the result holds the experiments that ran to their end.
 pub fn validate(options: &ValidateOptions) -> Validation {
+    let planned = EXPERIMENTS
+        .iter()
+        .copied()
+        .filter(|name| {
+            options
+                .only
+                .as_deref()
+                .is_none_or(|only| only.iter().any(|x| x == name))
+        })
+        .collect();
     let mut out = Validation {
         replications: options.replications,
         seed: options.seed,
         results: Vec::new(),
         figures: Vec::new(),
+        planned,
+        experiments: Vec::new(),
     };
     run_all(options, &mut out);
     out
 }
 
-/// Runs the experiments `o` asks for, in the order of [`EXPERIMENTS`], into `out`.
+/// An experiment stopped by the interrupt before its end.
+#[derive(Debug, Clone, Copy)]
+struct Stopped;
+
+/// Runs the planned experiments in order into `out`, until one is stopped: its checks and
+/// charts are dropped, and the later ones do not run.
 fn run_all(o: &ValidateOptions, out: &mut Validation) {
-    let wanted = |name: &str| {
-        o.only
-            .as_deref()
-            .is_none_or(|only| only.iter().any(|x| x == name))
-    };
     let bank = probe::archetype("retail_bank");
     let needs_base = ["facts", "smile", "reichheld", "ablations"];
-    let bank_reps = if needs_base.iter().any(|n| wanted(n)) {
-        replicate(o.replications, |r| probe::run_rep(&bank, 0, o.seed, r))
+    let bank_reps = if out.planned.iter().any(|n| needs_base.contains(n)) {
+        match replicate(o.interrupt, o.replications, |r| {
+            probe::run_rep(&bank, 0, o.seed, r)
+        }) {
+            Ok(reps) => reps,
+            Err(Stopped) => return,
+        }
     } else {
         Vec::new()
     };
-    if wanted("facts") {
-        facts::published_facts(&bank, &bank_reps, out);
-    }
-    if wanted("archetypes") {
-        facts::archetypes(o, out);
-    }
-    if wanted("sears") {
-        sears::sears(o, &bank, out);
-    }
-    if wanted("smile") {
-        smile::smile(o, &bank, &bank_reps, out);
-    }
-    if wanted("not_maximise") {
-        not_maximise::not_maximise_everything(o, &bank, out);
-    }
-    if wanted("reichheld") {
-        reichheld::reichheld(o, &bank, &bank_reps, out);
-    }
-    if wanted("ablations") {
-        ablations::ablations(o, &bank, &bank_reps, out);
-    }
-    if wanted("queueing") {
-        queueing::queueing(o, out);
+    for name in out.planned.clone() {
+        let (results, figures) = (out.results.len(), out.figures.len());
+        let done = match name {
+            "facts" => facts::published_facts(&bank, &bank_reps, out),
+            "archetypes" => facts::archetypes(o, out),
+            "sears" => sears::sears(o, &bank, out),
+            "smile" => smile::smile(o, &bank, &bank_reps, out),
+            "not_maximise" => not_maximise::not_maximise_everything(o, &bank, out),
+            "reichheld" => reichheld::reichheld(o, &bank, &bank_reps, out),
+            "ablations" => ablations::ablations(o, &bank, &bank_reps, out),
+            "queueing" => queueing::queueing(o, out),
+            other => unreachable!("experiment {other} is listed in EXPERIMENTS but not run"),
+        };
+        if done.is_err() {
+            out.results.truncate(results);
+            out.figures.truncate(figures);
+            return;
+        }
+        out.experiments.push(name);
     }
 }
 
-/// Runs `f` for replications `0..n` in parallel, returning results in replication order.
-fn replicate<T: Send>(n: u32, f: impl Fn(u64) -> T + Sync) -> Vec<T> {
-    (0..u64::from(n)).into_par_iter().map(&f).collect()
+/// Runs `f` for replications `0..n` on [`runner::replicate`] (all of them in parallel, gathered
+/// in replication order); [`Stopped`] when `interrupt` stopped any of them.
+fn replicate<T: Send>(
+    interrupt: Interrupt,
+    n: u32,
+    f: impl Fn(u64) -> T + Sync,
+) -> Result<Vec<T>, Stopped> {
+    let jobs: Vec<u64> = (0..u64::from(n)).collect();
+    let mut results = Vec::with_capacity(jobs.len());
+    let folded = runner::replicate(
+        &jobs,
+        jobs.len(),
+        interrupt,
+        |&r| f(r),
+        |_, t| {
+            results.push(t);
+            Ok::<(), std::convert::Infallible>(())
+        },
+    );
+    match folded {
+        Ok(done) if done == jobs.len() => Ok(results),
+        Ok(_) => Err(Stopped),
+        Err(never) => match never {},
+    }
 }
 
 /// `validation.csv`: one row per check.
@@ -450,6 +509,26 @@ mod tests {
 
     fn judge(rule: Rule, band: (f64, f64), e: Interval) -> bool {
         CheckResult::judge("x".into(), "", "", "", band, rule, "", e).pass
+    }
+
+    #[test]
+    fn an_interrupt_keeps_only_the_experiments_that_ran_to_their_end() {
+        static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+        let v = validate(&ValidateOptions {
+            replications: 2,
+            only: Some(vec!["reichheld".into(), "queueing".into()]),
+            interrupt: Interrupt::on(&STOP),
+            ..ValidateOptions::default()
+        });
+        assert_eq!(v.planned, ["reichheld", "queueing"]);
+        assert!(v.experiments.is_empty() && v.results.is_empty() && v.figures.is_empty());
+        assert!(!v.complete());
+    }
+
+    #[test]
+    fn the_defaults_are_the_command_lines() {
+        let o = ValidateOptions::default();
+        assert_eq!((o.replications, o.seed, o.only), (40, 2026, None));
     }
 
     #[test]

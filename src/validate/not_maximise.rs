@@ -2,14 +2,18 @@
 //! employees keep raising morale, but profit peaks at a smaller bundle.
 
 use super::probe::{run_arms, window_mean, with_arms};
-use super::{CheckResult, Figure, FigureKind, Rule, ValidateOptions, Validation};
+use super::{CheckResult, Figure, FigureKind, Rule, Stopped, ValidateOptions, Validation};
 use crate::scenario::Scenario;
 use crate::stats::mean_interval;
 use crate::stats::series::IntervalRow;
 
 /// Hogreve et al.: ever more spending on employees (ISQ bundles of rising size) keeps raising
 /// morale, but profit peaks before morale does.
-pub(super) fn not_maximise_everything(o: &ValidateOptions, bank: &Scenario, out: &mut Validation) {
+pub(super) fn not_maximise_everything(
+    o: &ValidateOptions,
+    bank: &Scenario,
+    out: &mut Validation,
+) -> Result<(), Stopped> {
     let doses = [0.0, 0.5, 1.0, 2.0, 4.0, 8.0];
     let arms: Vec<String> = doses
         .iter()
@@ -33,7 +37,7 @@ pub(super) fn not_maximise_everything(o: &ValidateOptions, bank: &Scenario, out:
         })
         .collect();
     let s = with_arms(bank.clone(), &format!("[{}]", arms.join(",")));
-    let r = run_arms(&s, o.seed, o.replications);
+    let r = run_arms(&s, o.seed, o.replications, o.interrupt)?;
     let morale: Vec<f64> = r
         .iter()
         .map(|a| a.iter().map(|x| window_mean(x, |w| w.morale)).sum::<f64>() / a.len() as f64)
@@ -100,4 +104,5 @@ pub(super) fn not_maximise_everything(o: &ValidateOptions, bank: &Scenario, out:
             x_label: "3-year profit against no bundle, M (paired, 95% interval)",
         },
     });
+    Ok(())
 }

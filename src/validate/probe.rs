@@ -5,8 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use super::replicate;
+use super::{Stopped, replicate};
 use crate::model::{Context, Probe, Replication, ReplicationOutcome, Site, WeekTally};
+use crate::runner::Interrupt;
 use crate::scenario::{Arm, Scenario};
 use crate::stats::{Interval, mean_interval};
 
@@ -248,9 +249,14 @@ pub(super) fn reduce(o: &ReplicationOutcome, probe: ChainProbe) -> Rep {
 }
 
 /// Runs `reps` replications of every arm of `s`; result indexed [arm][replication].
-pub(super) fn run_arms(s: &Scenario, seed: u64, reps: u32) -> Vec<Vec<Rep>> {
+pub(super) fn run_arms(
+    s: &Scenario,
+    seed: u64,
+    reps: u32,
+    interrupt: Interrupt,
+) -> Result<Vec<Vec<Rep>>, Stopped> {
     (0..s.arms.len())
-        .map(|a| replicate(reps, |r| run_rep(s, a, seed, r)))
+        .map(|a| replicate(interrupt, reps, |r| run_rep(s, a, seed, r)))
         .collect()
 }
 

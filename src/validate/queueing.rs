@@ -2,7 +2,9 @@
 //! site is M/M/c (or M/M/c+M with abandonment), and its waits and abandonment must agree with
 //! Erlang C and Erlang A. This checks the encounter loop against theory, not against the field.
 
-use super::{CheckResult, Figure, FigureKind, Rule, ValidateOptions, Validation, replicate};
+use super::{
+    CheckResult, Figure, FigureKind, Rule, Stopped, ValidateOptions, Validation, replicate,
+};
 use crate::model::{Replication, WeekTally};
 use crate::scenario::{Links, Range, Scenario};
 use crate::stats::mean_interval;
@@ -92,10 +94,10 @@ fn erlang_a(c: u32, lambda: f64, theta: f64) -> (f64, f64) {
     (queue / lambda, theta * queue / lambda)
 }
 
-pub(super) fn queueing(o: &ValidateOptions, out: &mut Validation) {
+pub(super) fn queueing(o: &ValidateOptions, out: &mut Validation) -> Result<(), Stopped> {
     let reps = o.replications.clamp(4, 20);
     let measure = |s: &Scenario| {
-        replicate(reps, |r| {
+        replicate(o.interrupt, reps, |r| {
             let mut t = WeekTally::default();
             let outcome = Replication::new(s, o.seed, r).arm(0).run();
             // The first week is warm-up from an empty queue.
@@ -112,7 +114,7 @@ pub(super) fn queueing(o: &ValidateOptions, out: &mut Validation) {
     for (c, lambda) in configs {
         let s = queue_scenario(c, lambda, 1.0, None);
         let (theory, _) = erlang_a(c, lambda, 0.0);
-        let sim = measure(&s);
+        let sim = measure(&s)?;
         let i = mean_interval(
             sim.iter()
                 .map(|t| t.wait_seconds_sum / 60.0 / t.served / theory),
@@ -147,7 +149,7 @@ pub(super) fn queueing(o: &ValidateOptions, out: &mut Validation) {
     let (c, lambda, patience) = (3, 3.0, 2.0);
     let s = queue_scenario(c, lambda, 1.0, Some(patience));
     let (_, theory) = erlang_a(c, lambda, 1.0 / patience);
-    let sim = measure(&s);
+    let sim = measure(&s)?;
     let i = mean_interval(sim.iter().map(|t| t.abandoned / t.arrivals / theory));
     out.results.push(
         CheckResult::judge(
@@ -178,6 +180,7 @@ pub(super) fn queueing(o: &ValidateOptions, out: &mut Validation) {
             x_label: "simulated / theoretical (mean wait; abandonment), 95% interval",
         },
     });
+    Ok(())
 }
 
 #[cfg(test)]

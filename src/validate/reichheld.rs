@@ -2,7 +2,7 @@
 //! halves every loss hazard and follows the starting book of customers to the horizon.
 
 use super::probe::{Rep, YEAR, run_rep};
-use super::{CheckResult, Rule, ValidateOptions, Validation, replicate};
+use super::{CheckResult, Rule, Stopped, ValidateOptions, Validation, replicate};
 use crate::scenario::Scenario;
 use crate::stats::mean_interval;
 
@@ -18,7 +18,12 @@ fn expected_tenure_years(rep: &Rep, n0: f64) -> f64 {
 }
 
 /// Reichheld & Sasser: halving every churn hazard should double customers' expected tenure.
-pub(super) fn reichheld(o: &ValidateOptions, bank: &Scenario, base: &[Rep], out: &mut Validation) {
+pub(super) fn reichheld(
+    o: &ValidateOptions,
+    bank: &Scenario,
+    base: &[Rep],
+    out: &mut Validation,
+) -> Result<(), Stopped> {
     let mut s = bank.clone();
     let c = &mut s.customers;
     for h in [
@@ -32,7 +37,7 @@ pub(super) fn reichheld(o: &ValidateOptions, bank: &Scenario, base: &[Rep], out:
     ] {
         *h *= 0.5;
     }
-    let halved = replicate(o.replications, |r| run_rep(&s, 0, o.seed, r));
+    let halved = replicate(o.interrupt, o.replications, |r| run_rep(&s, 0, o.seed, r))?;
     let n0 = f64::from(bank.sites.customers_per_site * bank.sites.count);
     let first_year_churn = |r: &Rep| 1.0 - r.probe.initial_survivors[YEAR as usize - 1] / n0;
     let churn_ratio = mean_interval(
@@ -65,6 +70,7 @@ pub(super) fn reichheld(o: &ValidateOptions, bank: &Scenario, base: &[Rep], out:
             tenure(&halved).mean
         )),
     );
+    Ok(())
 }
 
 #[cfg(test)]

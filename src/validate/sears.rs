@@ -3,7 +3,7 @@
 //! and in what order the chain responds.
 
 use super::probe::{FirmWeek, Rep, YEAR, point, run_arms, with_arms};
-use super::{CheckResult, Figure, FigureKind, Rule, ValidateOptions, Validation};
+use super::{CheckResult, Figure, FigureKind, Rule, Stopped, ValidateOptions, Validation};
 use crate::scenario::Scenario;
 use crate::stats::mean_interval;
 use crate::stats::series::{BandSeries, IntervalRow};
@@ -11,7 +11,11 @@ use crate::stats::series::{BandSeries, IntervalRow};
 /// Sears: raise ISQ (leadership development, maintained) from the start of year two, with a dose
 /// that puts mean morale 5 points above the control arm in year three, once the leadership stock
 /// has built up; measure customers and revenue growth in that year.
-pub(super) fn sears(o: &ValidateOptions, bank: &Scenario, out: &mut Validation) {
+pub(super) fn sears(
+    o: &ValidateOptions,
+    bank: &Scenario,
+    out: &mut Validation,
+) -> Result<(), Stopped> {
     let arms = |points: f64| {
         with_arms(
             bank.clone(),
@@ -27,19 +31,19 @@ pub(super) fn sears(o: &ValidateOptions, bank: &Scenario, out: &mut Validation) 
         rep.firm[year3.clone()].iter().map(f).sum::<f64>() / year3.len() as f64
     };
     let morale_gain = |s: &Scenario, seed: u64, reps: u32| {
-        let r = run_arms(s, seed, reps);
+        let r = run_arms(s, seed, reps, o.interrupt)?;
         let d = r[1]
             .iter()
             .zip(&r[0])
             .map(|(t, c)| mean_over(t, |w| w.morale) - mean_over(c, |w| w.morale));
-        d.sum::<f64>() / f64::from(reps)
+        Ok(d.sum::<f64>() / f64::from(reps))
     };
     // The dose is found on replications the measurement does not use.
     let calibration_seed = o.seed ^ 0x5EA2_5EA2;
     let (mut lo, mut hi) = (0.0, 40.0);
     for _ in 0..8 {
         let mid = 0.5 * (lo + hi);
-        if morale_gain(&arms(mid), calibration_seed, 4) < 5.0 {
+        if morale_gain(&arms(mid), calibration_seed, 4)? < 5.0 {
             lo = mid;
         } else {
             hi = mid;
@@ -47,7 +51,7 @@ pub(super) fn sears(o: &ValidateOptions, bank: &Scenario, out: &mut Validation) 
     }
     let points = 0.5 * (lo + hi);
     let s = arms(points);
-    let r = run_arms(&s, o.seed, o.replications);
+    let r = run_arms(&s, o.seed, o.replications, o.interrupt)?;
     let revenue = |rep: &Rep, range: std::ops::Range<usize>| {
         rep.firm[range].iter().map(|w| w.revenue).sum::<f64>()
     };
@@ -222,4 +226,5 @@ pub(super) fn sears(o: &ValidateOptions, bank: &Scenario, out: &mut Validation) 
             y_label: "treatment - control, share of final gap (13-week mean)",
         },
     });
+    Ok(())
 }

@@ -2,20 +2,25 @@
 //! rules raised on their own do little for customers and wear the employees down.
 
 use super::probe::{Rep, ratio, run_rep, with_arms};
-use super::{CheckResult, Rule, ValidateOptions, Validation, replicate};
+use super::{CheckResult, Rule, Stopped, ValidateOptions, Validation, replicate};
 use crate::model::WeekTally;
 use crate::scenario::Scenario;
 use crate::stats::mean_interval;
 
 /// Smile training without ISQ support, against the baseline on common random numbers.
-pub(super) fn smile(o: &ValidateOptions, bank: &Scenario, base: &[Rep], out: &mut Validation) {
+pub(super) fn smile(
+    o: &ValidateOptions,
+    bank: &Scenario,
+    base: &[Rep],
+    out: &mut Validation,
+) -> Result<(), Stopped> {
     let s = with_arms(
         bank.clone(),
         "[(name: \"baseline\"), (name: \"smile\", interventions: [(lever: \
          SmileTraining(display_points: 25.0), start_week: 4, every_weeks: Some(13), \
          cost_per_employee: 400.0)])]",
     );
-    let treated = replicate(o.replications, |r| run_rep(&s, 1, o.seed, r));
+    let treated = replicate(o.interrupt, o.replications, |r| run_rep(&s, 1, o.seed, r))?;
     let delta = |f: fn(&WeekTally) -> f64| {
         mean_interval(
             treated
@@ -54,4 +59,5 @@ pub(super) fn smile(o: &ValidateOptions, bank: &Scenario, base: &[Rep], out: &mu
         "quits/employee-yr",
         delta(|t| ratio(t.quits * 52.0, t.employees)),
     ));
+    Ok(())
 }

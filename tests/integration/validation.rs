@@ -12,8 +12,7 @@ const FAST_REPS: u32 = 6;
 fn fast_suite_fails_exactly_the_documented_known_gaps() {
     let v = validate::validate(&ValidateOptions {
         replications: FAST_REPS,
-        seed: 2026,
-        only: None,
+        ..ValidateOptions::default()
     });
     assert!(v.results.len() >= 30, "only {} checks ran", v.results.len());
     for r in &v.results {
@@ -60,6 +59,7 @@ fn validation_is_identical_on_one_and_two_threads() {
         replications: 4,
         seed: 7,
         only: Some(vec!["queueing".into(), "reichheld".into()]),
+        ..ValidateOptions::default()
     };
     let on = |threads| {
         let pool = rayon::ThreadPoolBuilder::new()
