@@ -2,9 +2,9 @@
 
 use std::path::PathBuf;
 
-use chainsim::runner;
 use chainsim::scenario::MAX_REPLICATIONS;
 use chainsim::validate::{EXPERIMENTS, ValidateOptions};
+use chainsim::{report, runner};
 
 use super::CliError;
 use super::out::{self, Printing, at_most, positive};
@@ -74,9 +74,9 @@ pub fn validate(args: ValidateArgs) -> Result<(), CliError> {
     out::create_out(&out)?;
     let v = pool.install(|| chainsim::validate::validate(&options));
     if printing.for_people() {
-        print!("{}", chainsim::validate::table(&v));
+        print!("{}", report::validation::table(&v));
     }
-    chainsim::validate::write(&v, &out)?;
+    report::validation::write_validation(&v, &out)?;
     if printing.for_people() {
         println!(
             "wrote {} (validation.csv, validation.txt, charts, report.html) in {:.1} s",

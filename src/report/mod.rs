@@ -9,6 +9,7 @@ pub mod manifest;
 pub mod plot;
 pub mod run;
 pub mod text;
+pub mod validation;
 
 pub use manifest::{ManifestHeader, command_line};
 pub use run::{

@@ -20,14 +20,11 @@ mod reichheld;
 mod sears;
 mod smile;
 
-use std::fmt::Write as _;
-use std::path::Path;
+use serde::{Deserialize, Serialize};
 
-use crate::files::write_atomic;
-use crate::report::ReportError;
-use crate::report::plot::{self, BandSeries, IntervalRow};
 use crate::runner::{self, Interrupt};
 use crate::stats::Interval;
+use crate::stats::series::{BandSeries, IntervalRow};
 
 pub use probe::survey_rating;
 pub use queueing::{erlang_c, queue_scenario};
@@ -36,8 +33,9 @@ pub use queueing::{erlang_c, queue_scenario};
 /// that the failing checks are exactly these.
 pub const KNOWN_GAPS: &[&str] = &[];
 
-/// How an estimate is judged against its band.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How an estimate is judged against its band (written `overlaps` or `inside` in files).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Rule {
     /// The 95% interval must meet the band (a field figure with a tolerance).
     Overlaps,
@@ -114,49 +112,6 @@ impl CheckResult {
     fn with_detail(mut self, detail: String) -> CheckResult {
         self.detail = detail;
         self
-    }
-
-    /// The band as text, with open ends shown as such.
-    pub fn band_text(&self) -> String {
-        let f = |x: f64| {
-            if x.is_infinite() {
-                if x > 0.0 { "+inf" } else { "-inf" }.to_string()
-            } else {
-                fmt_num(x)
-            }
-        };
-        let rule = match self.rule {
-            Rule::Overlaps => "meets",
-            Rule::Inside => "inside",
-        };
-        format!("{rule} [{}, {}]", f(self.band_lo), f(self.band_hi))
-    }
-
-    /// The estimate with its interval as text.
-    pub fn estimate_text(&self) -> String {
-        let e = &self.estimate;
-        if e.lo.is_finite() {
-            format!("{} [{}, {}]", fmt_num(e.mean), fmt_num(e.lo), fmt_num(e.hi))
-        } else {
-            fmt_num(e.mean)
-        }
-    }
-}
-
-/// A number with three significant figures (enough for a table; the CSV keeps full precision).
-pub fn fmt_num(x: f64) -> String {
-    if !x.is_finite() {
-        return "n/a".to_string();
-    }
-    let a = x.abs();
-    if a >= 100.0 || a == 0.0 {
-        format!("{x:.0}")
-    } else if a >= 10.0 {
-        format!("{x:.1}")
-    } else if a >= 1.0 {
-        format!("{x:.2}")
-    } else {
-        format!("{x:.3}")
     }
 }
 
@@ -358,140 +313,6 @@ fn replicate<T: Send>(
         Ok(_) => Err(Stopped),
         Err(never) => match never {},
     }
-}
-
-/// `validation.csv`: one row per check.
-pub fn validation_csv(v: &Validation) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "id",
-        "fact",
-        "published",
-        "source",
-        "band_lo",
-        "band_hi",
-        "rule",
-        "unit",
-        "estimate",
-        "ci_lo",
-        "ci_hi",
-        "replications",
-        "detail",
-        "pass",
-        "known_gap",
-    ];
-    // Writing to a Vec cannot fail.
-    w.write_record(header).expect("write to memory");
-    for r in &v.results {
-        let num = |x: f64| {
-            if x.is_finite() {
-                format!("{x}")
-            } else if x.is_infinite() {
-                if x > 0.0 { "inf" } else { "-inf" }.to_string()
-            } else {
-                String::new()
-            }
-        };
-        w.write_record([
-            r.id.clone(),
-            r.fact.to_string(),
-            r.published.to_string(),
-            r.source.to_string(),
-            num(r.band_lo),
-            num(r.band_hi),
-            format!("{:?}", r.rule).to_lowercase(),
-            r.unit.to_string(),
-            num(r.estimate.mean),
-            num(r.estimate.lo),
-            num(r.estimate.hi),
-            r.estimate.n.to_string(),
-            r.detail.clone(),
-            r.pass.to_string(),
-            KNOWN_GAPS.contains(&r.id.as_str()).to_string(),
-        ])
-        .expect("write to memory");
-    }
-    String::from_utf8(w.into_inner().expect("flush to memory")).expect("CSV is UTF-8")
-}
-
-/// The table `validate` prints.
-pub fn table(v: &Validation) -> String {
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "Validation: {} replications per arm, seed {}",
-        v.replications, v.seed
-    );
-    let _ = writeln!(
-        s,
-        "{:<40} {:<36} {:<28} {:<44} {:<24} result",
-        "check", "published", "source", "simulated (95% interval)", "band"
-    );
-    for r in &v.results {
-        let result = match (r.pass, KNOWN_GAPS.contains(&r.id.as_str())) {
-            (true, _) => "pass",
-            (false, true) => "FAIL (known gap)",
-            (false, false) => "FAIL",
-        };
-        let _ = writeln!(
-            s,
-            "{:<40} {:<36} {:<28} {:<44} {:<24} {result}",
-            r.id,
-            r.published,
-            r.source,
-            format!("{} {}", r.estimate_text(), r.unit),
-            r.band_text(),
-        );
-        if !r.detail.is_empty() {
-            let _ = writeln!(s, "{:<40} {}", "", r.detail);
-        }
-    }
-    let failing = v.failing();
-    let _ = writeln!(
-        s,
-        "{} of {} checks pass{}",
-        v.results.len() - failing.len(),
-        v.results.len(),
-        if failing.is_empty() {
-            String::new()
-        } else {
-            format!("; failing: {}", failing.join(", "))
-        }
-    );
-    s
-}
-
-/// Writes `validation.csv`, the table as `validation.txt`, and the charts into `dir`.
-///
-/// # Errors
-///
-/// [`ReportError`] naming the path that could not be written.
-pub fn write(v: &Validation, dir: &Path) -> Result<(), ReportError> {
-    crate::files::create_dir(dir)?;
-    write_atomic(&dir.join("validation.csv"), validation_csv(v).as_bytes())?;
-    write_atomic(&dir.join("validation.txt"), table(v).as_bytes())?;
-    let manifest = serde_json::json!({
-        "chainsim_version": env!("CARGO_PKG_VERSION"),
-        "seed": v.seed,
-        "replications": v.replications,
-        "checks": v.results.len(),
-        "failing": v.failing(),
-        "command": crate::report::command_line(),
-    });
-    let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
-    write_atomic(&dir.join("manifest.json"), text.as_bytes())?;
-    for f in &v.figures {
-        match &f.kind {
-            FigureKind::Intervals { rows, x_label } => {
-                plot::interval_chart(dir, f.stem, &f.title, x_label, rows)?;
-            }
-            FigureKind::Bands { series, y_label } => {
-                plot::band_chart(dir, f.stem, &f.title, y_label, series)?;
-            }
-        }
-    }
-    crate::report::html::write(dir)?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ fn fast_suite_fails_exactly_the_documented_known_gaps() {
         failing,
         gaps,
         "the failing checks differ from the known gaps; the table:\n{}",
-        validate::table(&v)
+        chainsim::report::validation::table(&v)
     );
 }
 
@@ -66,7 +66,7 @@ fn validation_is_identical_on_one_and_two_threads() {
             .num_threads(threads)
             .build()
             .unwrap();
-        validate::validation_csv(&pool.install(|| validate::validate(&options)))
+        chainsim::report::validation::validation_csv(&pool.install(|| validate::validate(&options)))
     };
     let one = on(1);
     assert_eq!(one, on(2));
