@@ -194,7 +194,7 @@ pub fn table(v: &Validation) -> String {
 fn incomplete_text(v: &Validation) -> String {
     let left: Vec<&str> = v.planned[v.experiments.len()..].to_vec();
     format!(
-        "Incomplete validation: interrupted after {} of {} experiments; not run: {}",
+        "Incomplete validation: interrupted after {} of {} experiments; left out: {}",
         v.experiments.len(),
         v.planned.len(),
         left.join(", ")
@@ -445,7 +445,7 @@ mod tests {
         v.planned = vec!["facts", "sears", "queueing"];
         v.experiments = vec!["facts"];
         assert!(table(&v).contains(
-            "Incomplete validation: interrupted after 1 of 3 experiments; not run: sears, queueing"
+            "Incomplete validation: interrupted after 1 of 3 experiments; left out: sears, queueing"
         ));
         let m = ValidationManifest::of(&v, false);
         assert!(!m.header.complete);

@@ -111,3 +111,40 @@ fn cli_validate_refuses_unknown_experiments_and_too_few_replications() {
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
     assert!(stderr.contains("found 1"), "{stderr}");
 }
+
+#[test]
+fn cli_validate_json_is_one_object_and_quiet_prints_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let assert = cargo_bin_cmd!("chainsim")
+        .args([
+            "validate", "--reps", "2", "--only", "queueing", "--json", "--out",
+        ])
+        .arg(dir.path().join("json"))
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["complete"], true);
+    let checks = v["checks"].as_array().unwrap();
+    assert_eq!(checks.len(), 4);
+    let c = &checks[0];
+    assert!(c["id"].as_str().unwrap().starts_with("erlang_c."));
+    assert!(c["pass"].is_boolean());
+    for k in ["mean", "lo", "hi"] {
+        assert!(c["estimate"][k].is_f64(), "{c}");
+    }
+    assert_eq!(c["band"]["rule"], "overlaps");
+    assert_eq!(c["band"]["lo"], 0.95);
+    assert!(v["files"].as_array().unwrap().len() > 3);
+    let assert = cargo_bin_cmd!("chainsim")
+        .args([
+            "validate", "--reps", "2", "--only", "queueing", "--quiet", "--out",
+        ])
+        .arg(dir.path().join("quiet"))
+        .assert()
+        .success();
+    let output = assert.get_output();
+    assert!(output.stdout.is_empty() && output.stderr.is_empty());
+    assert!(dir.path().join("quiet/validation.csv").is_file());
+}
