@@ -6,6 +6,7 @@
 pub mod format;
 pub mod html;
 pub mod manifest;
+pub mod narrative;
 pub mod plot;
 pub mod run;
 pub mod text;
