@@ -10,6 +10,12 @@
 //!
 //! Checks that cannot pass without distorting a mechanism are listed in [`KNOWN_GAPS`] and
 //! explained in `docs/VALIDATION.md`; they still report as failing.
+//!
+//! One file per experiment (`facts`, `sears`, `smile`, `not_maximise`, `reichheld`,
+//! `ablations`, `queueing`), on what they share in `probe` (the chain probe, the reduction of a
+//! replication, the archetypes, correlations): a new check goes into its experiment's file.
+//! Replications run on [`runner::replicate()`], the one parallel loop. The study only measures:
+//! [`Validation`] is plain data, and `report::validation` writes and prints it.
 
 mod ablations;
 mod facts;
@@ -223,7 +229,7 @@ impl Validation {
 }
 
 /// Runs the experiments `options` asks for. Replications run in parallel on the current rayon
-/// pool through [`runner::replicate`]; results are identical on any thread count. After an
+/// pool through [`runner::replicate()`]; results are identical on any thread count. After an
 /// interrupt the result holds the experiments that ran to their end.
 pub fn validate(options: &ValidateOptions) -> Validation {
     let planned = EXPERIMENTS
@@ -289,7 +295,7 @@ fn run_all(o: &ValidateOptions, out: &mut Validation) {
     }
 }
 
-/// Runs `f` for replications `0..n` on [`runner::replicate`] (all of them in parallel, gathered
+/// Runs `f` for replications `0..n` on [`runner::replicate()`] (all of them in parallel, gathered
 /// in replication order); [`Stopped`] when `interrupt` stopped any of them.
 fn replicate<T: Send>(
     interrupt: Interrupt,
