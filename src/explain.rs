@@ -1,10 +1,9 @@
-//! `chainsim explain`: one replication narrated month by month, in plain sentences, from the
-//! simulation's own state. A [`Probe`] reads the agents at every weekly review (the terms of
-//! each employee's morale target, the ISQ stocks, display rules, rookies); the weekly tallies
-//! and the ledger give the flows (quits, hires, waits, losses, money). Each sentence names the
-//! link that moved and gives the numbers; nothing is guessed.
-
-use std::fmt::Write as _;
+//! `chainsim explain`: one replication, month by month, from the simulation's own state. A
+//! [`Probe`] reads the agents at every weekly review (the terms of each employee's morale target,
+//! the ISQ stocks, display rules, rookies); the weekly tallies and the ledger give the flows
+//! (quits, hires, waits, losses, money). The result is plain data, one [`MonthState`] a month:
+//! `report::narrative` turns it into sentences, each naming the link that moved and giving the
+//! numbers, so nothing is guessed and nothing here formats text.
 
 use crate::model::metrics::{Metric, WeekTally};
 use crate::model::site::MoraleTerms;
@@ -120,7 +119,7 @@ pub struct MonthState {
     pub weeks: (u32, u32),
     /// Internal service quality at the month's last review, 0-100.
     pub isq: f64,
-    /// Tools, skills, leadership and staffing stocks, 0-100.
+    /// Tools stock, 0-100.
     pub tools: f64,
     /// Skills stock, 0-100.
     pub skills: f64,
@@ -188,17 +187,37 @@ pub struct MonthState {
     pub revenue: f64,
     /// Profit in the month, currency.
     pub profit: f64,
-    /// Interventions that fired, started or ended in the month.
-    pub policies: Vec<String>,
+    /// Interventions that fired, started or ended in the month, in the arm's order.
+    pub policies: Vec<PolicyEvent>,
 }
 
-/// A replication explained: its months and the narrative.
+/// What an intervention did in a month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyChange {
+    /// A one-off lever fired (once, or at one of its repeats).
+    Fired,
+    /// A continuing lever began.
+    Began,
+    /// A continuing lever ended.
+    Ended,
+}
+
+/// One intervention's event in the explained replication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PolicyEvent {
+    /// Index of the intervention in the arm's `interventions`.
+    pub intervention: usize,
+    /// What it did.
+    pub change: PolicyChange,
+    /// The week it did it (from 0).
+    pub week: u32,
+}
+
+/// A replication explained: its months, as data (`report::narrative::narrate` tells them).
 #[derive(Debug, Clone)]
 pub struct Explanation {
-    /// One entry per month.
+    /// One entry per month, in order.
     pub months: Vec<MonthState>,
-    /// The narrative, one paragraph per month.
-    pub text: String,
 }
 
 /// Runs replication `options.replication` of `options.arm` and explains it.
@@ -249,27 +268,26 @@ pub fn explain(scenario: &Scenario, options: &ExplainOptions) -> Explanation {
             .copied()
             .unwrap_or_default();
         let mut policies = Vec::new();
-        for iv in &arm.interventions {
-            // `Tooling { amount: 40000.0 }` reads as `Tooling(amount: 40000)`.
-            let what = format!("{:?}", iv.lever)
-                .replace(" { ", "(")
-                .replace(" }", ")")
-                .replace(".0)", ")")
-                .replace(".0,", ",");
+        for (intervention, iv) in arm.interventions.iter().enumerate() {
+            let event = |change, week| PolicyEvent {
+                intervention,
+                change,
+                week,
+            };
             if iv.lever.is_one_off() {
                 for w in iv
                     .firings(options.weeks)
                     .into_iter()
                     .filter(|w| (first..=last).contains(w))
                 {
-                    policies.push(format!("{what} fired in week {w}"));
+                    policies.push(event(PolicyChange::Fired, w));
                 }
             } else {
                 if (first..=last).contains(&iv.start_week) {
-                    policies.push(format!("{what} began in week {}", iv.start_week));
+                    policies.push(event(PolicyChange::Began, iv.start_week));
                 }
                 if let Some(e) = iv.end_week.filter(|e| (first..=last).contains(e)) {
-                    policies.push(format!("{what} ended in week {e}"));
+                    policies.push(event(PolicyChange::Ended, e));
                 }
             }
         }
@@ -314,300 +332,5 @@ pub fn explain(scenario: &Scenario, options: &ExplainOptions) -> Explanation {
             policies,
         });
     }
-    let text = narrate(scenario, options, &months);
-    Explanation { months, text }
-}
-
-fn moved(from: f64, to: f64) -> &'static str {
-    if to >= from { "rose" } else { "fell" }
-}
-
-fn money(x: f64) -> String {
-    crate::report::format::money(x)
-}
-
-fn count(x: f64) -> String {
-    const WORDS: [&str; 10] = [
-        "no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-    ];
-    let n = x.round();
-    if (0.0..10.0).contains(&n) {
-        WORDS[n as usize].to_string()
-    } else {
-        format!("{n:.0}")
-    }
-}
-
-/// Why morale moved: the term of its target that moved most in the same direction.
-fn morale_reason(prev: &MonthState, now: &MonthState, scenario: &Scenario) -> String {
-    let (a, b) = (prev.morale_terms, now.morale_terms);
-    let up = now.morale >= prev.morale;
-    // Signed change of each term's contribution to the target.
-    let candidates = [
-        ("isq", b.isq - a.isq),
-        ("pay", b.pay - a.pay),
-        ("mirror", b.mirror - a.mirror),
-        ("fatigue", a.fatigue - b.fatigue),
-        ("strain", a.strain - b.strain),
-    ];
-    let best = candidates
-        .iter()
-        .filter(|(_, d)| if up { *d > 0.0 } else { *d < 0.0 })
-        .max_by(|x, y| x.1.abs().total_cmp(&y.1.abs()));
-    let target = format!("its target is now {:.0}", now.morale_target);
-    match best {
-        Some(&(term, d)) if d.abs() >= 0.3 => {
-            let why = match term {
-                "isq" => format!(
-                    "internal service quality {} from {:.0} to {:.0} (its pull on morale {:+.1} points)",
-                    moved(prev.isq, now.isq),
-                    prev.isq,
-                    now.isq,
-                    d
-                ),
-                "pay" => format!("pay fairness moved (its pull on morale {d:+.1} points)"),
-                "mirror" => format!(
-                    "customers' moods reached the staff (the satisfaction mirror: {d:+.1} points, with customer satisfaction at {:.0})",
-                    now.satisfaction
-                ),
-                "fatigue" => format!("long hours wore staff down (long fatigue: {d:+.1} points)"),
-                _ => {
-                    if now.strain > prev.strain {
-                        format!(
-                            "display rules ({:.0}) outran felt morale (surface acting: strain {} from {:.1} to {:.1}, {d:+.1} points)",
-                            now.display_demand,
-                            moved(prev.strain, now.strain),
-                            prev.strain,
-                            now.strain
-                        )
-                    } else {
-                        format!(
-                            "emotional strain eased from {:.1} to {:.1} as the display rules ({:.0}) came closer to felt morale ({d:+.1} points)",
-                            prev.strain, now.strain, now.display_demand
-                        )
-                    }
-                }
-            };
-            if scenario.links.satisfaction_mirror || term != "mirror" {
-                format!(" as {why}; {target}")
-            } else {
-                format!("; {target}")
-            }
-        }
-        // Morale moving away from its target is the model's week-to-week noise in feelings.
-        _ if (now.morale - prev.morale) * (now.morale_target - prev.morale) < 0.0 => format!(
-            ", away from its target of {:.0}: week-to-week variation in how staff feel (no driver moved much this month)",
-            now.morale_target
-        ),
-        _ => format!(
-            ", closing the gap to its target of {:.0} (no driver moved much this month)",
-            now.morale_target
-        ),
-    }
-}
-
-fn narrate(scenario: &Scenario, options: &ExplainOptions, months: &[MonthState]) -> String {
-    let arm = &scenario.arms[options.arm];
-    let mut s = String::new();
-    let place = match options.site {
-        Some(i) => format!("site {i}"),
-        None => format!("the whole firm ({} sites)", scenario.sites.count),
-    };
-    let _ = writeln!(
-        s,
-        "{}: arm {} ({}), {place}; seed {}, replication {}. One replication, month by month: the numbers are this replication's, not averages over many.\n",
-        scenario.name, arm.name, arm.description, options.seed, options.replication
-    );
-    let first = months.first().cloned().unwrap_or_default();
-    let _ = writeln!(
-        s,
-        "Start: internal service quality {:.0}, morale {:.0}, {} employees, {} customers at satisfaction {:.0}.\n",
-        first.isq, first.morale, first.employees, first.customers, first.satisfaction
-    );
-    for (i, now) in months.iter().enumerate() {
-        let prev = if i == 0 { now } else { &months[i - 1] };
-        let mut said: Vec<String> = Vec::new();
-        if !now.policies.is_empty() {
-            said.push(format!("policy: {}", now.policies.join("; ")));
-        }
-        if i > 0 {
-            if (now.isq - prev.isq).abs() >= 1.0 {
-                let parts = [
-                    ("tools", prev.tools, now.tools),
-                    ("skills", prev.skills, now.skills),
-                    ("leadership", prev.leadership, now.leadership),
-                    ("staffing", prev.staffing, now.staffing),
-                ];
-                let why = parts
-                    .iter()
-                    .max_by(|a, b| (a.2 - a.1).abs().total_cmp(&(b.2 - b.1).abs()))
-                    .map_or(String::new(), |(n, a, b)| {
-                        format!(" ({n} {a:.0} -> {b:.0})")
-                    });
-                said.push(format!(
-                    "internal service quality {} from {:.0} to {:.0}{why}",
-                    moved(prev.isq, now.isq),
-                    prev.isq,
-                    now.isq
-                ));
-            }
-            if (now.morale - prev.morale).abs() >= 1.5 {
-                said.push(format!(
-                    "morale {} from {:.0} to {:.0}{}",
-                    moved(prev.morale, now.morale),
-                    prev.morale,
-                    now.morale,
-                    morale_reason(prev, now, scenario)
-                ));
-            }
-        }
-        if now.quits > 0.0 && (i == 0 || (now.quits - prev.quits).abs() >= 1.0) {
-            let trend = if i == 0 || now.quits == prev.quits {
-                "were"
-            } else if now.quits > prev.quits {
-                "rose to"
-            } else {
-                "fell to"
-            };
-            said.push(format!(
-                "quits {trend} {} this month{}",
-                count(now.quits),
-                if i > 0 {
-                    let before = if prev.quits == 0.0 {
-                        "none".to_string()
-                    } else {
-                        count(prev.quits)
-                    };
-                    format!(" (from {before})")
-                } else {
-                    String::new()
-                }
-            ));
-        }
-        if now.hires > 0.0 {
-            said.push(format!(
-                "{} new hire{} arrived",
-                count(now.hires),
-                if now.hires == 1.0 { "" } else { "s" }
-            ));
-        }
-        if now.rookies > 0.0 && (i == 0 || now.rookies != prev.rookies) {
-            said.push(format!(
-                "{} rookie{} now serve{} at {:.0}% effectiveness",
-                count(now.rookies),
-                if now.rookies == 1.0 { "" } else { "s" },
-                if now.rookies == 1.0 { "s" } else { "" },
-                100.0 * now.rookie_effectiveness
-            ));
-        }
-        if now.vacancies >= 1.0 && (i == 0 || now.vacancies != prev.vacancies) {
-            said.push(if now.vacancies < 1.5 {
-                "one vacancy open".to_string()
-            } else {
-                format!("{} vacancies open", count(now.vacancies))
-            });
-        }
-        // Work pressure is (desired - effective capacity) / effective: above 0, too few hands.
-        if now.work_pressure > 0.05
-            && (i == 0 || (now.work_pressure - prev.work_pressure).abs() >= 0.03)
-        {
-            let mut t = format!(
-                "work pressure {:.0}% (the work needs that much more capacity than the staff give)",
-                100.0 * now.work_pressure
-            );
-            if now.time_factor < 0.99 {
-                let _ = write!(
-                    t,
-                    ": staff cut corners, taking {:.0}% of the standard time",
-                    100.0 * now.time_factor
-                );
-            }
-            said.push(t);
-        }
-        if i > 0 && (now.standard_minutes - prev.standard_minutes).abs() >= 0.05 {
-            said.push(format!(
-                "the service standard {} to {:.2} minutes ({})",
-                if now.standard_minutes < prev.standard_minutes {
-                    "eroded"
-                } else {
-                    "recovered"
-                },
-                now.standard_minutes,
-                "it follows the time actually taken"
-            ));
-        }
-        if i > 0 && prev.wait_minutes > 0.0 {
-            let change = now.wait_minutes / prev.wait_minutes - 1.0;
-            if change.abs() >= 0.2 && (now.wait_minutes - prev.wait_minutes).abs() >= 0.25 {
-                said.push(format!(
-                    "waits {} {:.0}% to {:.1} minutes",
-                    if change > 0.0 { "grew" } else { "shrank" },
-                    100.0 * change.abs(),
-                    now.wait_minutes
-                ));
-            }
-        }
-        if i > 0 && (now.perceived_quality - prev.perceived_quality).abs() >= 1.0 {
-            said.push(format!(
-                "perceived service quality {} from {:.0} to {:.0} (task failures {:.1}% of services)",
-                moved(prev.perceived_quality, now.perceived_quality),
-                prev.perceived_quality,
-                now.perceived_quality,
-                100.0 * now.failure_rate
-            ));
-        }
-        if i > 0 && (now.satisfaction - prev.satisfaction).abs() >= 0.5 {
-            said.push(format!(
-                "customer satisfaction {} from {:.1} to {:.1}",
-                moved(prev.satisfaction, now.satisfaction),
-                prev.satisfaction,
-                now.satisfaction
-            ));
-        }
-        if i > 0 && (now.lost - prev.lost).abs() >= 0.1 * prev.lost.max(10.0) {
-            said.push(format!(
-                "{:.0} customers left ({:.0} over service) and {:.0} joined ({:.0} referred by word of mouth); {:.0} complaints; word of mouth {:.0} negative mentions against {:.0} positive",
-                now.lost,
-                now.lost_service,
-                now.acquired,
-                now.referred,
-                now.complaints,
-                now.wom_negative,
-                now.wom_positive
-            ));
-        }
-        // Months have four or five weeks: compare rates per week.
-        let per_week = |m: &MonthState, x: f64| x / f64::from(m.weeks.1 - m.weeks.0 + 1);
-        let change = if i > 0 && prev.revenue > 0.0 {
-            format!(
-                " ({:+.0}% on last month's)",
-                100.0 * (per_week(now, now.revenue) / per_week(prev, prev.revenue) - 1.0)
-            )
-        } else {
-            String::new()
-        };
-        let money_line = format!(
-            "revenue {} a week{change}, profit {} a week; {:.0} customers",
-            money(per_week(now, now.revenue)),
-            money(per_week(now, now.profit)),
-            now.customers
-        );
-        if said.is_empty() {
-            said.push(format!(
-                "a steady month: morale {:.0}, satisfaction {:.1}",
-                now.morale, now.satisfaction
-            ));
-        }
-        said.push(money_line);
-        let mut para = said.join("; ");
-        if let Some(c) = para.get(..1) {
-            para = c.to_uppercase() + &para[1..];
-        }
-        let _ = writeln!(
-            s,
-            "Month {} (weeks {}-{}): {para}.\n",
-            now.month, now.weeks.0, now.weeks.1
-        );
-    }
-    s
+    Explanation { months }
 }

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use chainsim::report::narrative::narrate;
 use chainsim::runner;
 use chainsim::scenario::{MAX_WEEKS, load_with_provenance};
 
@@ -74,6 +75,7 @@ pub fn explain(args: ExplainArgs) -> Result<(), CliError> {
         replication: args.replication,
         weeks,
     };
-    print!("{}", chainsim::explain::explain(&scenario, &options).text);
+    let explanation = chainsim::explain::explain(&scenario, &options);
+    print!("{}", narrate(&scenario, &options, &explanation));
     Ok(())
 }

@@ -2,9 +2,9 @@
 
 use std::path::PathBuf;
 
-use chainsim::runner;
 use chainsim::scenario::MAX_REPLICATIONS;
 use chainsim::validate::{EXPERIMENTS, ValidateOptions};
+use chainsim::{report, runner};
 
 use super::CliError;
 use super::out::{self, Printing, at_most, positive};
@@ -13,10 +13,10 @@ use super::out::{self, Printing, at_most, positive};
 #[derive(Debug, clap::Args)]
 pub struct ValidateArgs {
     /// Replications per experiment arm.
-    #[arg(long, default_value_t = 40)]
+    #[arg(long, default_value_t = ValidateOptions::default().replications)]
     pub reps: u32,
     /// Master seed.
-    #[arg(long, default_value_t = 2026)]
+    #[arg(long, default_value_t = ValidateOptions::default().seed)]
     pub seed: u64,
     /// Worker threads (default: all cores).
     #[arg(long)]
@@ -33,19 +33,16 @@ pub struct ValidateArgs {
     pub printing: Printing,
 }
 
-/// Runs the validation suite as the arguments say.
+/// Runs the validation suite as the arguments say: the table (or `--json`'s one object) on
+/// stdout, the files in the output directory; exit 1 when a check fails, 130 when Ctrl-C stopped
+/// it (the experiments that ran to their end are written).
 pub fn validate(args: ValidateArgs) -> Result<(), CliError> {
     let printing = &args.printing;
-    let out = out::output_dir(
-        args.out.clone(),
-        PathBuf::from("output").join("validation"),
-        printing.force,
-        !printing.for_people(),
-    )?;
-    let options = ValidateOptions {
+    let mut options = ValidateOptions {
         replications: args.reps,
         seed: args.seed,
         only: args.only.clone(),
+        ..ValidateOptions::default()
     };
     let (reps, seed) = (options.replications, options.seed);
     if reps < 2 {
@@ -66,22 +63,43 @@ pub fn validate(args: ValidateArgs) -> Result<(), CliError> {
     }
     let threads = positive("threads", args.threads)?.unwrap_or(0);
     let pool = runner::pool(threads)?;
+    let out = out::output_dir(
+        args.out.clone(),
+        PathBuf::from("output").join("validation"),
+        printing.force,
+        !printing.for_people(),
+    )?;
     if printing.for_people() {
         eprintln!("chainsim validate: {reps} replications per arm, seed {seed}");
     }
     let started = std::time::Instant::now();
     out::create_out(&out)?;
+    options.interrupt = out::catch_ctrl_c();
     let v = pool.install(|| chainsim::validate::validate(&options));
-    if printing.for_people() {
-        print!("{}", chainsim::validate::table(&v));
+    if v.experiments.is_empty() && !v.complete() {
+        return Err(CliError::Interrupted(
+            "interrupted before any experiment ran to its end, so nothing was written".into(),
+        ));
     }
-    chainsim::validate::write(&v, &out)?;
-    if printing.for_people() {
+    let written = report::validation::write_validation(&v, &out)?;
+    if printing.json {
+        print!("{}", report::validation::validation_json(&v, &written));
+    } else if !printing.quiet {
+        print!("{}", report::validation::table(&v));
         println!(
             "wrote {} (validation.csv, validation.txt, charts, report.html) in {:.1} s",
             out.display(),
             started.elapsed().as_secs_f64()
         );
+    }
+    if !v.complete() {
+        return Err(CliError::Interrupted(format!(
+            "interrupted: wrote the {} of {} experiments that ran to their end to {} (manifest.json says \"complete\": false); left out: {}",
+            v.experiments.len(),
+            v.planned.len(),
+            out.display(),
+            v.planned[v.experiments.len()..].join(", ")
+        )));
     }
     let failing = v.failing();
     if failing.is_empty() {

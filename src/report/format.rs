@@ -207,6 +207,41 @@ pub fn escape_html(text: &str) -> String {
     o
 }
 
+/// A band's end for people: [`number`], with an open end shown as `∞` or `−∞`.
+pub fn bound(x: f64) -> String {
+    if x.is_infinite() {
+        format!("{}\u{221e}", if x < 0.0 { MINUS } else { "" })
+    } else {
+        number(x)
+    }
+}
+
+/// A band's end for a CSV: as [`csv_number`], with an open end written `inf` or `-inf` (so it
+/// reads back as the same `f64`).
+pub fn csv_bound(x: f64) -> String {
+    if x.is_infinite() {
+        if x < 0.0 { "-inf" } else { "inf" }.to_string()
+    } else {
+        csv_number(x)
+    }
+}
+
+/// Serde helpers for `f64` columns that may hold an open end: written as [`csv_bound`] writes
+/// them, read back as [`csv_num`] reads them (`inf` and `-inf` parse as infinities).
+pub mod csv_bound_num {
+    use serde::{Deserializer, Serializer};
+
+    /// Writes `x` as [`super::csv_bound`] does.
+    pub fn serialize<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::csv_bound(*x))
+    }
+
+    /// Reads a number, `inf` or `-inf`, an empty field as NaN.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        super::csv_num::deserialize(d)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

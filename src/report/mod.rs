@@ -7,9 +7,11 @@ pub mod csv;
 pub mod format;
 pub mod html;
 pub mod manifest;
+pub mod narrative;
 pub mod plot;
 pub mod run;
 pub mod text;
+pub mod validation;
 
 pub use manifest::{ManifestHeader, command_line};
 pub use run::{

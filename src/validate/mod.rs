@@ -10,27 +10,38 @@
 //!
 //! Checks that cannot pass without distorting a mechanism are listed in [`KNOWN_GAPS`] and
 //! explained in `docs/VALIDATION.md`; they still report as failing.
+//!
+//! One file per experiment (`facts`, `sears`, `smile`, `not_maximise`, `reichheld`,
+//! `ablations`, `queueing`), on what they share in `probe` (the chain probe, the reduction of a
+//! replication, the archetypes, correlations): a new check goes into its experiment's file.
+//! Replications run on [`runner::replicate()`], the one parallel loop. The study only measures:
+//! [`Validation`] is plain data, and `report::validation` writes and prints it.
 
-mod experiments;
+mod ablations;
+mod facts;
+mod not_maximise;
+mod probe;
+mod queueing;
+mod reichheld;
+mod sears;
+mod smile;
 
-use std::fmt::Write as _;
-use std::path::Path;
+use serde::{Deserialize, Serialize};
 
-use rayon::prelude::*;
-
-use crate::files::write_atomic;
-use crate::report::ReportError;
-use crate::report::plot::{self, BandSeries, IntervalRow};
+use crate::runner::{self, Interrupt};
 use crate::stats::Interval;
+use crate::stats::series::{BandSeries, IntervalRow};
 
-pub use experiments::{erlang_c, queue_scenario, survey_rating};
+pub use probe::survey_rating;
+pub use queueing::{erlang_c, queue_scenario};
 
 /// Checks that fail for a documented reason (see `docs/VALIDATION.md`): the test suite asserts
 /// that the failing checks are exactly these.
 pub const KNOWN_GAPS: &[&str] = &[];
 
-/// How an estimate is judged against its band.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How an estimate is judged against its band (written `overlaps` or `inside` in files).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Rule {
     /// The 95% interval must meet the band (a field figure with a tolerance).
     Overlaps,
@@ -108,49 +119,6 @@ impl CheckResult {
         self.detail = detail;
         self
     }
-
-    /// The band as text, with open ends shown as such.
-    pub fn band_text(&self) -> String {
-        let f = |x: f64| {
-            if x.is_infinite() {
-                if x > 0.0 { "+inf" } else { "-inf" }.to_string()
-            } else {
-                fmt_num(x)
-            }
-        };
-        let rule = match self.rule {
-            Rule::Overlaps => "meets",
-            Rule::Inside => "inside",
-        };
-        format!("{rule} [{}, {}]", f(self.band_lo), f(self.band_hi))
-    }
-
-    /// The estimate with its interval as text.
-    pub fn estimate_text(&self) -> String {
-        let e = &self.estimate;
-        if e.lo.is_finite() {
-            format!("{} [{}, {}]", fmt_num(e.mean), fmt_num(e.lo), fmt_num(e.hi))
-        } else {
-            fmt_num(e.mean)
-        }
-    }
-}
-
-/// A number with three significant figures (enough for a table; the CSV keeps full precision).
-pub fn fmt_num(x: f64) -> String {
-    if !x.is_finite() {
-        return "n/a".to_string();
-    }
-    let a = x.abs();
-    if a >= 100.0 || a == 0.0 {
-        format!("{x:.0}")
-    } else if a >= 10.0 {
-        format!("{x:.1}")
-    } else if a >= 1.0 {
-        format!("{x:.2}")
-    } else {
-        format!("{x:.3}")
-    }
 }
 
 /// The experiments, by the names `--only` takes.
@@ -165,8 +133,8 @@ pub const EXPERIMENTS: &[&str] = &[
     "queueing",
 ];
 
-/// What `validate` runs with.
-#[derive(Debug, Clone, Default)]
+/// What `validate` runs with. [`ValidateOptions::default`] holds the command line's defaults.
+#[derive(Debug, Clone)]
 pub struct ValidateOptions {
     /// Replications per experiment arm.
     pub replications: u32,
@@ -174,6 +142,21 @@ pub struct ValidateOptions {
     pub seed: u64,
     /// Run only these experiments (names from [`EXPERIMENTS`]); `None`: all of them.
     pub only: Option<Vec<String>>,
+    /// Stops the validation early: the experiments that ran to their end are kept, the one in
+    /// flight is dropped and the rest do not start.
+    pub interrupt: Interrupt,
+}
+
+impl Default for ValidateOptions {
+    /// 40 replications per arm, seed 2026, every experiment, never interrupted.
+    fn default() -> ValidateOptions {
+        ValidateOptions {
+            replications: 40,
+            seed: 2026,
+            only: None,
+            interrupt: Interrupt::default(),
+        }
+    }
 }
 
 /// A chart of one experiment.
@@ -217,6 +200,11 @@ pub struct Validation {
     pub results: Vec<CheckResult>,
     /// Charts.
     pub figures: Vec<Figure>,
+    /// The experiments asked for, in the order they run (names from [`EXPERIMENTS`]).
+    pub planned: Vec<&'static str>,
+    /// The experiments that ran to their end: all of [`Validation::planned`] unless
+    /// interrupted, else a prefix of it. Only their checks and charts are kept.
+    pub experiments: Vec<&'static str>,
 }
 
 impl Validation {
@@ -233,158 +221,104 @@ impl Validation {
     pub fn all_pass(&self) -> bool {
         self.results.iter().all(|r| r.pass)
     }
+
+    /// Whether every planned experiment ran to its end (false: interrupted).
+    pub fn complete(&self) -> bool {
+        self.experiments.len() == self.planned.len()
+    }
 }
 
-/// Runs every experiment. Replications run in parallel on the current rayon pool; results are
-/// identical on any thread count.
+/// Runs the experiments `options` asks for. Replications run in parallel on the current rayon
+/// pool through [`runner::replicate()`]; results are identical on any thread count. After an
+/// interrupt the result holds the experiments that ran to their end.
 pub fn validate(options: &ValidateOptions) -> Validation {
+    let planned = EXPERIMENTS
+        .iter()
+        .copied()
+        .filter(|name| {
+            options
+                .only
+                .as_deref()
+                .is_none_or(|only| only.iter().any(|x| x == name))
+        })
+        .collect();
     let mut out = Validation {
         replications: options.replications,
         seed: options.seed,
         results: Vec::new(),
         figures: Vec::new(),
+        planned,
+        experiments: Vec::new(),
     };
-    experiments::run_all(options, &mut out);
+    run_all(options, &mut out);
     out
 }
 
-/// Runs `f` for replications `0..n` in parallel, returning results in replication order.
-fn replicate<T: Send>(n: u32, f: impl Fn(u64) -> T + Sync) -> Vec<T> {
-    (0..u64::from(n)).into_par_iter().map(&f).collect()
-}
+/// An experiment stopped by the interrupt before its end.
+#[derive(Debug, Clone, Copy)]
+struct Stopped;
 
-/// `validation.csv`: one row per check.
-pub fn validation_csv(v: &Validation) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "id",
-        "fact",
-        "published",
-        "source",
-        "band_lo",
-        "band_hi",
-        "rule",
-        "unit",
-        "estimate",
-        "ci_lo",
-        "ci_hi",
-        "replications",
-        "detail",
-        "pass",
-        "known_gap",
-    ];
-    // Writing to a Vec cannot fail.
-    w.write_record(header).expect("write to memory");
-    for r in &v.results {
-        let num = |x: f64| {
-            if x.is_finite() {
-                format!("{x}")
-            } else if x.is_infinite() {
-                if x > 0.0 { "inf" } else { "-inf" }.to_string()
-            } else {
-                String::new()
-            }
+/// Runs the planned experiments in order into `out`, until one is stopped: its checks and
+/// charts are dropped, and the later ones do not run.
+fn run_all(o: &ValidateOptions, out: &mut Validation) {
+    let bank = probe::archetype("retail_bank");
+    let needs_base = ["facts", "smile", "reichheld", "ablations"];
+    let bank_reps = if out.planned.iter().any(|n| needs_base.contains(n)) {
+        match replicate(o.interrupt, o.replications, |r| {
+            probe::run_rep(&bank, 0, o.seed, r)
+        }) {
+            Ok(reps) => reps,
+            Err(Stopped) => return,
+        }
+    } else {
+        Vec::new()
+    };
+    for name in out.planned.clone() {
+        let (results, figures) = (out.results.len(), out.figures.len());
+        let done = match name {
+            "facts" => facts::published_facts(&bank, &bank_reps, out),
+            "archetypes" => facts::archetypes(o, out),
+            "sears" => sears::sears(o, &bank, out),
+            "smile" => smile::smile(o, &bank, &bank_reps, out),
+            "not_maximise" => not_maximise::not_maximise_everything(o, &bank, out),
+            "reichheld" => reichheld::reichheld(o, &bank, &bank_reps, out),
+            "ablations" => ablations::ablations(o, &bank, &bank_reps, out),
+            "queueing" => queueing::queueing(o, out),
+            other => unreachable!("experiment {other} is listed in EXPERIMENTS but not run"),
         };
-        w.write_record([
-            r.id.clone(),
-            r.fact.to_string(),
-            r.published.to_string(),
-            r.source.to_string(),
-            num(r.band_lo),
-            num(r.band_hi),
-            format!("{:?}", r.rule).to_lowercase(),
-            r.unit.to_string(),
-            num(r.estimate.mean),
-            num(r.estimate.lo),
-            num(r.estimate.hi),
-            r.estimate.n.to_string(),
-            r.detail.clone(),
-            r.pass.to_string(),
-            KNOWN_GAPS.contains(&r.id.as_str()).to_string(),
-        ])
-        .expect("write to memory");
+        if done.is_err() {
+            out.results.truncate(results);
+            out.figures.truncate(figures);
+            return;
+        }
+        out.experiments.push(name);
     }
-    String::from_utf8(w.into_inner().expect("flush to memory")).expect("CSV is UTF-8")
 }
 
-/// The table `validate` prints.
-pub fn table(v: &Validation) -> String {
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "Validation: {} replications per arm, seed {}",
-        v.replications, v.seed
+/// Runs `f` for replications `0..n` on [`runner::replicate()`] (all of them in parallel, gathered
+/// in replication order); [`Stopped`] when `interrupt` stopped any of them.
+fn replicate<T: Send>(
+    interrupt: Interrupt,
+    n: u32,
+    f: impl Fn(u64) -> T + Sync,
+) -> Result<Vec<T>, Stopped> {
+    let jobs: Vec<u64> = (0..u64::from(n)).collect();
+    let mut results = Vec::with_capacity(jobs.len());
+    let folded = runner::replicate(
+        &jobs,
+        jobs.len(),
+        interrupt,
+        |&r| f(r),
+        |_, t| {
+            results.push(t);
+            Ok::<(), std::convert::Infallible>(())
+        },
     );
-    let _ = writeln!(
-        s,
-        "{:<40} {:<36} {:<28} {:<44} {:<24} result",
-        "check", "published", "source", "simulated (95% interval)", "band"
-    );
-    for r in &v.results {
-        let result = match (r.pass, KNOWN_GAPS.contains(&r.id.as_str())) {
-            (true, _) => "pass",
-            (false, true) => "FAIL (known gap)",
-            (false, false) => "FAIL",
-        };
-        let _ = writeln!(
-            s,
-            "{:<40} {:<36} {:<28} {:<44} {:<24} {result}",
-            r.id,
-            r.published,
-            r.source,
-            format!("{} {}", r.estimate_text(), r.unit),
-            r.band_text(),
-        );
-        if !r.detail.is_empty() {
-            let _ = writeln!(s, "{:<40} {}", "", r.detail);
-        }
+    match folded {
+        Ok(done) if done == jobs.len() => Ok(results),
+        Ok(_) => Err(Stopped),
+        Err(never) => match never {},
     }
-    let failing = v.failing();
-    let _ = writeln!(
-        s,
-        "{} of {} checks pass{}",
-        v.results.len() - failing.len(),
-        v.results.len(),
-        if failing.is_empty() {
-            String::new()
-        } else {
-            format!("; failing: {}", failing.join(", "))
-        }
-    );
-    s
-}
-
-/// Writes `validation.csv`, the table as `validation.txt`, and the charts into `dir`.
-///
-/// # Errors
-///
-/// [`ReportError`] naming the path that could not be written.
-pub fn write(v: &Validation, dir: &Path) -> Result<(), ReportError> {
-    crate::files::create_dir(dir)?;
-    write_atomic(&dir.join("validation.csv"), validation_csv(v).as_bytes())?;
-    write_atomic(&dir.join("validation.txt"), table(v).as_bytes())?;
-    let manifest = serde_json::json!({
-        "chainsim_version": env!("CARGO_PKG_VERSION"),
-        "seed": v.seed,
-        "replications": v.replications,
-        "checks": v.results.len(),
-        "failing": v.failing(),
-        "command": crate::report::command_line(),
-    });
-    let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
-    write_atomic(&dir.join("manifest.json"), text.as_bytes())?;
-    for f in &v.figures {
-        match &f.kind {
-            FigureKind::Intervals { rows, x_label } => {
-                plot::interval_chart(dir, f.stem, &f.title, x_label, rows)?;
-            }
-            FigureKind::Bands { series, y_label } => {
-                plot::band_chart(dir, f.stem, &f.title, y_label, series)?;
-            }
-        }
-    }
-    crate::report::html::write(dir)?;
-    Ok(())
 }
 
 #[cfg(test)]
@@ -402,6 +336,26 @@ mod tests {
 
     fn judge(rule: Rule, band: (f64, f64), e: Interval) -> bool {
         CheckResult::judge("x".into(), "", "", "", band, rule, "", e).pass
+    }
+
+    #[test]
+    fn an_interrupt_keeps_only_the_experiments_that_ran_to_their_end() {
+        static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+        let v = validate(&ValidateOptions {
+            replications: 2,
+            only: Some(vec!["reichheld".into(), "queueing".into()]),
+            interrupt: Interrupt::on(&STOP),
+            ..ValidateOptions::default()
+        });
+        assert_eq!(v.planned, ["reichheld", "queueing"]);
+        assert!(v.experiments.is_empty() && v.results.is_empty() && v.figures.is_empty());
+        assert!(!v.complete());
+    }
+
+    #[test]
+    fn the_defaults_are_the_command_lines() {
+        let o = ValidateOptions::default();
+        assert_eq!((o.replications, o.seed, o.only), (40, 2026, None));
     }
 
     #[test]

@@ -5,8 +5,10 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::cargo::cargo_bin_cmd;
-use chainsim::explain::{ExplainOptions, explain};
+use chainsim::explain::{ExplainOptions, PolicyChange, PolicyEvent, explain};
 use chainsim::model::Metric;
+use chainsim::report::format::grouped;
+use chainsim::report::narrative::narrate;
 use chainsim::runner::{self, RunOptions};
 use chainsim::scenario::{Lever, Scenario};
 
@@ -299,16 +301,15 @@ fn the_explanation_agrees_with_the_runs_own_numbers() {
     };
     let r = runner::run(&s, &options).unwrap();
     for (arm, site) in [(0, None), (1, Some(1))] {
-        let e = explain(
-            &s,
-            &ExplainOptions {
-                arm,
-                site,
-                seed: 11,
-                replication: 0,
-                weeks: s.weeks,
-            },
-        );
+        let options = ExplainOptions {
+            arm,
+            site,
+            seed: 11,
+            replication: 0,
+            weeks: s.weeks,
+        };
+        let e = explain(&s, &options);
+        let text = narrate(&s, &options, &e);
         assert_eq!(e.months.len(), 6, "26 weeks are six months");
         let row = site.unwrap_or(r.sites);
         let cell =
@@ -339,10 +340,10 @@ fn the_explanation_agrees_with_the_runs_own_numbers() {
             assert!(same(m.revenue, revenue), "month {} revenue", m.month);
             // The narrative quotes the month's own figures.
             assert!(
-                e.text.contains(&format!(
+                text.contains(&format!(
                     "Month {} (weeks {}-{}):",
                     m.month, m.weeks.0, m.weeks.1
-                )) && e.text.contains(&format!("; {:.0} customers.", m.customers)),
+                )) && text.contains(&format!("; {} customers.", grouped(m.customers, 0))),
                 "month {}",
                 m.month
             );
@@ -361,20 +362,25 @@ fn the_explanation_names_surface_acting_only_where_it_happens() {
         weeks: s.weeks,
     };
     let smile = explain(&s, &options(1));
+    let text = narrate(&s, &options(1), &smile);
     assert!(
-        smile.text.contains("surface acting"),
-        "display rules far above morale must show as surface acting:\n{}",
-        smile.text
+        text.contains("surface acting"),
+        "display rules far above morale must show as surface acting:\n{text}"
     );
-    assert!(
-        smile
-            .text
-            .contains("SmileTraining(display_points: 35) fired in week 2")
+    assert!(text.contains("SmileTraining(display_points: 35) fired in week 2"));
+    assert_eq!(
+        smile.months[0].policies,
+        [PolicyEvent {
+            intervention: 0,
+            change: PolicyChange::Fired,
+            week: 2
+        }]
     );
     // With emotional labour cut, display rules cost nothing and the narrative never says so.
     s.links.emotional_labour = false;
     let cut = explain(&s, &options(1));
-    assert!(!cut.text.contains("surface acting"), "{}", cut.text);
+    let text = narrate(&s, &options(1), &cut);
+    assert!(!text.contains("surface acting"), "{text}");
     assert!(cut.months.iter().all(|m| m.strain == 0.0));
 }
 

@@ -12,8 +12,7 @@ const FAST_REPS: u32 = 6;
 fn fast_suite_fails_exactly_the_documented_known_gaps() {
     let v = validate::validate(&ValidateOptions {
         replications: FAST_REPS,
-        seed: 2026,
-        only: None,
+        ..ValidateOptions::default()
     });
     assert!(v.results.len() >= 30, "only {} checks ran", v.results.len());
     for r in &v.results {
@@ -32,7 +31,7 @@ fn fast_suite_fails_exactly_the_documented_known_gaps() {
         failing,
         gaps,
         "the failing checks differ from the known gaps; the table:\n{}",
-        validate::table(&v)
+        chainsim::report::validation::table(&v)
     );
 }
 
@@ -60,13 +59,14 @@ fn validation_is_identical_on_one_and_two_threads() {
         replications: 4,
         seed: 7,
         only: Some(vec!["queueing".into(), "reichheld".into()]),
+        ..ValidateOptions::default()
     };
     let on = |threads| {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
             .unwrap();
-        validate::validation_csv(&pool.install(|| validate::validate(&options)))
+        chainsim::report::validation::validation_csv(&pool.install(|| validate::validate(&options)))
     };
     let one = on(1);
     assert_eq!(one, on(2));
@@ -110,4 +110,41 @@ fn cli_validate_refuses_unknown_experiments_and_too_few_replications() {
         .code(2);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
     assert!(stderr.contains("found 1"), "{stderr}");
+}
+
+#[test]
+fn cli_validate_json_is_one_object_and_quiet_prints_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let assert = cargo_bin_cmd!("chainsim")
+        .args([
+            "validate", "--reps", "2", "--only", "queueing", "--json", "--out",
+        ])
+        .arg(dir.path().join("json"))
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["complete"], true);
+    let checks = v["checks"].as_array().unwrap();
+    assert_eq!(checks.len(), 4);
+    let c = &checks[0];
+    assert!(c["id"].as_str().unwrap().starts_with("erlang_c."));
+    assert!(c["pass"].is_boolean());
+    for k in ["mean", "lo", "hi"] {
+        assert!(c["estimate"][k].is_f64(), "{c}");
+    }
+    assert_eq!(c["band"]["rule"], "overlaps");
+    assert_eq!(c["band"]["lo"], 0.95);
+    assert!(v["files"].as_array().unwrap().len() > 3);
+    let assert = cargo_bin_cmd!("chainsim")
+        .args([
+            "validate", "--reps", "2", "--only", "queueing", "--quiet", "--out",
+        ])
+        .arg(dir.path().join("quiet"))
+        .assert()
+        .success();
+    let output = assert.get_output();
+    assert!(output.stdout.is_empty() && output.stderr.is_empty());
+    assert!(dir.path().join("quiet/validation.csv").is_file());
 }
