@@ -8,6 +8,7 @@ pub mod html;
 pub mod manifest;
 pub mod plot;
 pub mod run;
+pub mod sweep;
 pub mod text;
 
 pub use manifest::{ManifestHeader, command_line};
