@@ -568,3 +568,25 @@ fn cli_sweep_prints_json_or_nothing_when_asked() {
     assert!(a.get_output().stderr.is_empty());
     assert!(dir.path().join("q/indices.csv").is_file());
 }
+
+#[test]
+fn a_measure_named_like_a_weekly_metric_is_the_replications_column() {
+    // `revenue` is both a column of replications.csv (over the horizon) and a weekly metric
+    // (per week): the column is meant, as documented.
+    let s = parse(&sweep_text(
+        "(path: \"isq.tools_effect\", low: 0.1, high: 0.5)",
+        "OneAtATime",
+        "(arm: \"baseline\", measure: \"revenue\")",
+    ))
+    .unwrap();
+    let (_, r) = run(&s, 2);
+    let mut options = chainsim::runner::RunOptions::from_scenario(&s.base);
+    options.replications = 3;
+    let whole = chainsim::runner::run(&s.base, &options).unwrap();
+    let total: Vec<f64> = whole.arms[0]
+        .replications
+        .iter()
+        .map(|x| x.revenue)
+        .collect();
+    assert_eq!(r.points[0].outputs[0].replications, total);
+}
