@@ -2,8 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use chainsim::runner::{self, Shard};
-use chainsim::sweep::{Sweep, SweepError};
+use chainsim::report::sweep::{self as report, PointCsv};
+use chainsim::runner::{self, Interrupt, Shard};
+use chainsim::sweep::{Sweep, SweepError, SweepShard};
 
 use super::CliError;
 use super::out::{self, Printing, at_most, positive};
@@ -32,11 +33,21 @@ pub struct SweepArgs {
     pub printing: Printing,
 }
 
-fn sweep_error(e: SweepError) -> CliError {
-    match e {
-        SweepError::Write(w) => CliError::Runtime(w.to_string()),
-        other => CliError::Input(other.to_string()),
+impl From<SweepError> for CliError {
+    fn from(e: SweepError) -> CliError {
+        match e {
+            // What the sweep writes failing is the run's own doing; the rest is its input.
+            SweepError::Sink(f) => f.into(),
+            other => CliError::Input(other.to_string()),
+        }
     }
+}
+
+/// Where a sweep writes by default: `output/sweeps/<name>/`.
+fn default_out(sweep: &Sweep) -> PathBuf {
+    PathBuf::from("output")
+        .join("sweeps")
+        .join(&sweep.file.name)
 }
 
 /// Runs a sweep as the arguments say.
@@ -53,17 +64,20 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
     }
     let threads = positive("threads", args.threads)?.unwrap_or(0);
     let sweep = Sweep::load(file).map_err(|e| match e {
-        SweepError::File(m) => CliError::Input(with_path_hint(m, file)),
-        other => sweep_error(other),
+        SweepError::Read { .. } => CliError::Input(with_path_hint(e.to_string(), file)),
+        other => other.into(),
     })?;
     runner::check_memory(&sweep.heaviest(), threads, runner::available_memory_bytes())?;
+    // Refused before anything is created: factors that clash in combination.
+    sweep.check_points()?;
     let printing = &args.printing;
     let out = out::output_dir(
         args.out.clone(),
-        chainsim::sweep::default_out(&sweep),
+        default_out(&sweep),
         printing.force,
         !printing.for_people(),
     )?;
+    out::create_out(&out)?;
     let pool = runner::pool(threads)?;
     if printing.for_people() {
         eprintln!(
@@ -75,61 +89,93 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
         );
     }
     let interrupt = out::catch_ctrl_c();
-    let result = pool
-        .install(|| sweep.run_shard(args.reps, shard, &out, interrupt))
-        .map_err(sweep_error)?;
+    if shard == Shard::WHOLE {
+        run_whole(&sweep, args.reps, interrupt, &out, printing, &pool)
+    } else {
+        run_shard(&sweep, args.reps, shard, interrupt, &out, printing, &pool)
+    }
+}
+
+/// The whole sweep: `sweep.csv` streamed as points finish, then indices, charts, manifest.
+fn run_whole(
+    sweep: &Sweep,
+    reps: Option<u32>,
+    interrupt: Interrupt,
+    out: &Path,
+    printing: &Printing,
+    pool: &rayon::ThreadPool,
+) -> Result<(), CliError> {
+    let mut csv = PointCsv::create(out, &sweep.file)?;
+    let result = pool.install(|| sweep.run(reps, interrupt, &mut |i, p| csv.point(i, p)))?;
+    let mut written = vec![csv.finish()?];
+    written.extend(report::write_sweep(&result, out)?);
     if let Some(planned) = result.interrupted_at {
-        return Err(CliError::Interrupted(if shard == Shard::WHOLE {
-            format!(
-                "interrupted: wrote the {} of {planned} points completed to {} (sweep.csv; manifest.json says \"complete\": false; no indices or charts: they need the whole design)",
-                result.points.len(),
-                out.join("sweep.csv").display()
-            )
-        } else {
-            format!(
-                "interrupted: sweep shard {shard} stopped before its end, so nothing was written (merge needs whole shards); run it again"
-            )
-        }));
+        return Err(CliError::Interrupted(format!(
+            "interrupted: wrote the {} of {planned} points completed to {} (sweep.csv; manifest.json says \"complete\": false; no indices or charts: they need the whole design)",
+            result.points.len(),
+            out.join(report::SWEEP_FILE).display()
+        )));
     }
-    if shard != Shard::WHOLE {
-        if !printing.quiet {
-            println!(
-                "sweep shard {shard}: {} points, {} simulations in {:.1} s; wrote {} (combine the shards with `chainsim merge`)",
-                result.points.len(),
-                result.simulations,
-                result.wall_seconds,
-                out.join(chainsim::sweep::SWEEP_PARTIAL_FILE).display()
-            );
-        }
-        return Ok(());
-    }
-    if !printing.quiet {
-        print!("{}", chainsim::sweep::summary(&result));
+    if printing.json {
+        print!("{}", report::summary_json(&result, &written));
+    } else if !printing.quiet {
+        print!("{}", report::summary(&result));
         println!("wrote {}", out.display());
     }
     Ok(())
 }
 
-/// `chainsim merge` of sweep shards.
-pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), CliError> {
-    let mut parts = Vec::new();
-    for d in dirs {
-        let path = d.join(chainsim::sweep::SWEEP_PARTIAL_FILE);
-        let label = path.display().to_string();
-        let text = chainsim::files::read_text(&path).map_err(|e| {
-            CliError::Input(format!("{label}: cannot read partial sweep result: {e}"))
-        })?;
-        let p: chainsim::sweep::SweepPartial = serde_json::from_str(&text).map_err(|e| {
-            CliError::Input(format!(
-                "{label}:{}:{}: not a chainsim partial sweep result: {e}",
-                e.line(),
-                e.column()
-            ))
-        })?;
-        parts.push((label, p));
+/// One shard: its points kept for `merge`, nothing else written.
+fn run_shard(
+    sweep: &Sweep,
+    reps: Option<u32>,
+    shard: Shard,
+    interrupt: Interrupt,
+    out: &Path,
+    printing: &Printing,
+    pool: &rayon::ThreadPool,
+) -> Result<(), CliError> {
+    let part = pool.install(|| sweep.run_shard(reps, shard, interrupt, &mut |_, _| Ok(())))?;
+    if part.interrupted_at.is_some() {
+        // A shard merges only whole: nothing of it is written.
+        return Err(CliError::Interrupted(format!(
+            "interrupted: sweep shard {shard} stopped before its end, so nothing was written (merge needs whole shards); run it again"
+        )));
     }
-    let result = chainsim::sweep::merge(parts, out).map_err(sweep_error)?;
-    print!("{}", chainsim::sweep::summary(&result));
+    let path = report::write_sweep_shard(&part, out)?;
+    if printing.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "shard": shard.to_string(),
+                "points": part.points.len(),
+                "simulations": part.simulations,
+                "wall_seconds": part.wall_seconds,
+                "files": [path],
+            })
+        );
+    } else if !printing.quiet {
+        println!(
+            "sweep shard {shard}: {} points, {} simulations in {:.1} s; wrote {} (combine the shards with `chainsim merge`)",
+            chainsim::report::format::grouped(part.points.len() as f64, 0),
+            chainsim::report::format::grouped(part.simulations as f64, 0),
+            part.wall_seconds,
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// `chainsim merge` of sweep shards: every shard checked, then the files one sweep writes.
+pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), CliError> {
+    let parts = dirs
+        .iter()
+        .map(|d| report::read_sweep_shard(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let result = SweepShard::merge(parts)?;
+    report::write_sweep_csv(&result, out)?;
+    report::write_sweep(&result, out)?;
+    print!("{}", report::summary(&result));
     println!("wrote {}", out.display());
     Ok(())
 }

@@ -10,6 +10,7 @@ pub mod manifest;
 pub mod narrative;
 pub mod plot;
 pub mod run;
+pub mod sweep;
 pub mod text;
 pub mod validation;
 

@@ -5,6 +5,7 @@
 //! meaning of every field and reports *all* problems at once, each with its dotted path.
 
 pub mod param;
+pub mod path;
 pub mod policy;
 pub mod provenance;
 pub mod sections;

@@ -13,7 +13,8 @@ pub fn design_rng(seed: u64) -> Xoshiro256PlusPlus {
     Xoshiro256PlusPlus::seed_from_u64(seed ^ 0xD1B5_4A32_D192_ED03)
 }
 
-fn uniform(rng: &mut Xoshiro256PlusPlus) -> f64 {
+/// A uniform draw in [0, 1).
+pub(super) fn uniform(rng: &mut Xoshiro256PlusPlus) -> f64 {
     unit(rng.next_u64())
 }
 
@@ -98,7 +99,8 @@ pub fn morris(
 }
 
 /// Morris indices of one factor: mean absolute elementary effect μ*, mean μ and standard
-/// deviation σ, with a bootstrap 95% interval for μ*.
+/// deviation σ, each with a bootstrap 95% interval (percentiles of the statistic over
+/// resamples of the factor's elementary effects; the same resamples for all three).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MorrisIndex {
     /// Mean of the absolute elementary effects.
@@ -109,8 +111,16 @@ pub struct MorrisIndex {
     pub mu_star_hi: f64,
     /// Mean of the elementary effects (signed).
     pub mu: f64,
+    /// Lower end of μ's bootstrap 95% interval.
+    pub mu_lo: f64,
+    /// Upper end.
+    pub mu_hi: f64,
     /// Standard deviation of the elementary effects (nonlinearity and interactions).
     pub sigma: f64,
+    /// Lower end of σ's bootstrap 95% interval.
+    pub sigma_lo: f64,
+    /// Upper end.
+    pub sigma_hi: f64,
 }
 
 /// Elementary effects from trajectories and their outputs (`y[t][i]` at point `i` of trajectory
@@ -134,40 +144,52 @@ pub fn morris_indices(
     effects
         .iter()
         .map(|e| {
-            let n = e.len() as f64;
-            let mu = e.iter().sum::<f64>() / n;
+            let mu_of = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
             let mu_star_of = |v: &[f64]| v.iter().map(|x| x.abs()).sum::<f64>() / v.len() as f64;
-            let sigma =
-                (e.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
-            let mut boot: Vec<f64> = (0..bootstrap)
-                .map(|_| {
-                    let s: Vec<f64> = (0..e.len())
-                        .map(|_| e[(uniform(rng) * n) as usize % e.len()])
-                        .collect();
-                    mu_star_of(&s)
-                })
-                .collect();
-            boot.sort_by(f64::total_cmp);
-            let (lo, hi) = percentile_interval(&boot);
+            let sigma_of = |v: &[f64]| {
+                let n = v.len() as f64;
+                let mu = mu_of(v);
+                (v.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt()
+            };
+            let n = e.len() as f64;
+            let (mut stars, mut mus, mut sigmas) = (Vec::new(), Vec::new(), Vec::new());
+            for _ in 0..bootstrap {
+                let s: Vec<f64> = (0..e.len())
+                    .map(|_| e[(uniform(rng) * n) as usize % e.len()])
+                    .collect();
+                stars.push(mu_star_of(&s));
+                mus.push(mu_of(&s));
+                sigmas.push(sigma_of(&s));
+            }
+            let (mu_star_lo, mu_star_hi) = percentile_interval(&mut stars);
+            let (mu_lo, mu_hi) = percentile_interval(&mut mus);
+            let (sigma_lo, sigma_hi) = percentile_interval(&mut sigmas);
             MorrisIndex {
                 mu_star: mu_star_of(e),
-                mu_star_lo: lo,
-                mu_star_hi: hi,
-                mu,
-                sigma,
+                mu_star_lo,
+                mu_star_hi,
+                mu: mu_of(e),
+                mu_lo,
+                mu_hi,
+                sigma: sigma_of(e),
+                sigma_lo,
+                sigma_hi,
             }
         })
         .collect()
 }
 
-/// The 2.5% and 97.5% points of sorted bootstrap values (NaN if there are none).
-fn percentile_interval(sorted: &[f64]) -> (f64, f64) {
-    if sorted.is_empty() {
+/// The 2.5% and 97.5% points of bootstrap values (sorted here; undefined ones left out): the
+/// percentile interval. NaN if no value is defined.
+pub fn percentile_interval(values: &mut Vec<f64>) -> (f64, f64) {
+    values.retain(|x| !x.is_nan());
+    if values.is_empty() {
         return (f64::NAN, f64::NAN);
     }
+    values.sort_by(f64::total_cmp);
     (
-        crate::stats::quantile_sorted(sorted, 0.025),
-        crate::stats::quantile_sorted(sorted, 0.975),
+        crate::stats::quantile_sorted(values, 0.025),
+        crate::stats::quantile_sorted(values, 0.975),
     )
 }
 
@@ -250,10 +272,8 @@ pub fn sobol_indices(
         .map(|i| {
             let mut f: Vec<f64> = boots.iter().map(|b| b[i].0).collect();
             let mut t: Vec<f64> = boots.iter().map(|b| b[i].1).collect();
-            f.sort_by(f64::total_cmp);
-            t.sort_by(f64::total_cmp);
-            let (first_lo, first_hi) = percentile_interval(&f);
-            let (total_lo, total_hi) = percentile_interval(&t);
+            let (first_lo, first_hi) = percentile_interval(&mut f);
+            let (total_lo, total_hi) = percentile_interval(&mut t);
             SobolIndex {
                 first: point[i].0,
                 first_lo,

@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::cargo::cargo_bin_cmd;
-use chainsim::sweep::{Sweep, SweepError};
+use chainsim::report::sweep::{self as report, PointCsv};
+use chainsim::runner::Interrupt;
+use chainsim::sweep::{PointResult, Sweep, SweepError, SweepResult};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -90,14 +92,25 @@ fn syntax_errors_are_located() {
     assert!(e.starts_with("t.ron:1:"), "{e}");
 }
 
-fn run(sweep: &Sweep, threads: usize) -> (tempfile::TempDir, chainsim::sweep::SweepResult) {
+/// Runs `sweep` on `threads` threads as the command does: points streamed to `sweep.csv`, then
+/// every other file written.
+fn run(sweep: &Sweep, threads: usize) -> (tempfile::TempDir, SweepResult) {
     let dir = tempfile::tempdir().unwrap();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .unwrap();
-    let r = pool.install(|| sweep.run(None, dir.path())).unwrap();
+    let mut csv = PointCsv::create(dir.path(), &sweep.file).unwrap();
+    let r = pool
+        .install(|| sweep.run(None, Interrupt::default(), &mut |i, p| csv.point(i, p)))
+        .unwrap();
+    csv.finish().unwrap();
+    report::write_sweep(&r, dir.path()).unwrap();
     (dir, r)
+}
+
+fn means(p: &PointResult) -> Vec<f64> {
+    p.outputs.iter().map(|o| o.mean).collect()
 }
 
 #[test]
@@ -113,8 +126,8 @@ fn one_at_a_time_shares_random_numbers_across_points_and_threads() {
     .unwrap();
     let (dir, r) = run(&s, 1);
     assert_eq!(r.points.len(), 5);
-    assert_eq!(r.points[1].mean, r.points[0].mean, "low end = base value");
-    assert_ne!(r.points[2].mean, r.points[0].mean);
+    assert_eq!(r.points[1], r.points[0], "low end = base value");
+    assert_ne!(means(&r.points[2]), means(&r.points[0]));
     let (dir2, _) = run(&s, 2);
     for f in ["sweep.csv", "indices.csv", "tornado.png", "tornado.svg"] {
         let a = std::fs::read(dir.path().join(f)).unwrap();
@@ -122,6 +135,16 @@ fn one_at_a_time_shares_random_numbers_across_points_and_threads() {
     }
     let indices = std::fs::read_to_string(dir.path().join("indices.csv")).unwrap();
     assert!(indices.contains("isq.tools_effect,npv[tooling-baseline],swing,"));
+    // The swing's interval is the paired t over replications: it holds the swing, and the low
+    // end equal to the base makes the pairs of tools_effect's swing exact differences.
+    let swing = r
+        .index("isq.tools_effect", "npv[tooling-baseline]", "swing")
+        .unwrap();
+    assert!(
+        swing.lo <= swing.estimate && swing.estimate <= swing.hi,
+        "{swing:?}"
+    );
+    assert_eq!(swing.interval, chainsim::sweep::IntervalMethod::PairedT);
     assert!(!dir.path().join("sweep.csv.partial").exists());
 }
 
@@ -135,7 +158,11 @@ fn every_design_runs_and_writes_its_chart() {
             Some("heatmap.png"),
             "main_effect_range",
         ),
-        ("LatinHypercube(points: 8)", None, "correlation"),
+        (
+            "LatinHypercube(points: 8)",
+            Some("correlation.png"),
+            "correlation",
+        ),
         (
             "Morris(trajectories: 4, levels: 4)",
             Some("morris.png"),
@@ -157,8 +184,21 @@ fn every_design_runs_and_writes_its_chart() {
         };
         assert_eq!(r.points.len(), expected, "{design}");
         assert!(
-            r.indices.iter().any(|x| x.2 == measure && x.3.is_finite()),
+            r.indices
+                .iter()
+                .any(|x| x.measure == measure && x.estimate.is_finite()),
             "{design}: no finite {measure}"
+        );
+        // Every interval is filled.
+        for x in &r.indices {
+            assert!(x.lo.is_finite() && x.hi.is_finite(), "{design}: {x:?}");
+            assert!(x.lo <= x.hi, "{design}: {x:?}");
+        }
+        let indices = std::fs::read_to_string(dir.path().join("indices.csv")).unwrap();
+        assert!(indices.starts_with("factor,output,measure,estimate,ci_lo,ci_hi,interval\n"));
+        assert!(
+            !indices.contains(",,"),
+            "{design}: an empty interval in\n{indices}"
         );
         // Spend per visit drives NPV: it must come out with an effect.
         let csv = std::fs::read_to_string(dir.path().join("sweep.csv")).unwrap();
@@ -281,7 +321,7 @@ fn three_sweep_shards_merged_equal_one_sweep() {
         .assert()
         .code(2);
     let stderr = String::from_utf8_lossy(&a.get_output().stderr).to_string();
-    assert!(stderr.contains("shard 3/3 is missing"), "{stderr}");
+    assert!(stderr.contains("shard 3 of 3 is missing"), "{stderr}");
 }
 
 #[test]
@@ -317,12 +357,12 @@ fn weekly_metrics_are_outputs_too() {
     assert_eq!(r.outputs[0], "turnover_annualised[baseline]");
     // Shorter tenures mean more turnover: the sweep's weekly-metric output sees it.
     assert!(
-        r.points[0].mean[0] > r.points[1].mean[0],
+        r.points[0].mean(0) > r.points[1].mean(0),
         "{:?} vs {:?}",
-        r.points[0].mean,
-        r.points[1].mean
+        means(&r.points[0]),
+        means(&r.points[1])
     );
-    assert!(r.points.iter().all(|p| p.mean[1].is_finite()));
+    assert!(r.points.iter().all(|p| p.mean(1).is_finite()));
     let e = parse(&sweep_text(
         "(path: \"isq.tools_effect\", low: 0.1, high: 0.5)",
         "OneAtATime",
@@ -352,7 +392,10 @@ fn factors_that_clash_in_combination_are_refused_before_anything_runs() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("o");
     assert!(matches!(
-        sweep.run(None, &out),
+        sweep.run(None, Interrupt::default(), &mut |_, _| {
+            std::fs::create_dir_all(&out).unwrap();
+            Ok(())
+        }),
         Err(SweepError::Invalid { .. })
     ));
     assert!(!out.exists(), "refused before the output is created");
@@ -421,4 +464,129 @@ fn sweep_syntax_errors_say_what_was_found() {
         .unwrap_err()
         .to_string();
     assert_eq!(e, "t.ron:1:54: expected an integer, found `4.5`");
+}
+
+#[test]
+fn every_output_gets_its_charts_and_its_summary() {
+    let s = parse(&sweep_text(
+        "(path: \"isq.tools_effect\", low: 0.1, high: 0.5)",
+        "OneAtATime",
+        "(arm: \"tooling\", measure: \"npv\", against: Some(\"baseline\")), (arm: \"tooling\", measure: \"mean_wait_minutes\")",
+    ))
+    .unwrap();
+    let (dir, r) = run(&s, 2);
+    for f in [
+        "tornado.png",
+        "tornado.svg",
+        "tornado_2.png",
+        "tornado_2.svg",
+    ] {
+        assert!(dir.path().join(f).is_file(), "{f}");
+    }
+    let text = chainsim::report::sweep::summary(&r);
+    assert!(text.contains("npv[tooling-baseline] (currency)"), "{text}");
+    assert!(
+        text.contains("mean_wait_minutes[tooling] (minutes)"),
+        "{text}"
+    );
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(html.contains("id=\"fig-tornado_2\"><svg"));
+    let manifest: chainsim::report::sweep::SweepManifest =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest.charts.len(), 2);
+    assert_eq!(manifest.output_units, ["currency", "minutes"]);
+    assert!(manifest.intervals.contains_key("paired_t"));
+}
+
+#[test]
+fn each_factor_says_whether_the_better_arm_changes_across_its_range() {
+    // In the two-arm fixture over a year, tooling pays only where customers spend enough per
+    // visit: the better arm flips inside the range; the tools' cost per site moves nothing.
+    let text = sweep_text(
+        "(path: \"customers.spend_per_visit\", low: 5.0, high: 400.0),
+         (path: \"arms[1].interventions[0].cost_per_site\", low: 0.0, high: 1.0)",
+        "OneAtATime",
+        DELTA,
+    )
+    .replace("replications: 3", "replications: 3, weeks: 52");
+    let (_, r) = run(&parse(&text).unwrap(), 2);
+    assert_eq!(r.arm_choices.len(), 2);
+    let spend = &r.arm_choices[0];
+    assert_eq!(spend.factor, "customers.spend_per_visit");
+    assert_eq!(spend.flips().len(), 1, "{spend:?}");
+    assert_eq!(spend.preferred(spend.levels[0].mean), Some("baseline"));
+    assert_eq!(spend.preferred(spend.levels[2].mean), Some("tooling"));
+    let cost = &r.arm_choices[1];
+    assert!(cost.flips().is_empty(), "{cost:?}");
+    let summary = chainsim::report::sweep::summary(&r);
+    assert!(
+        summary.contains("customers.spend_per_visit: the better arm on npv changes across the range 5.00 to 400 currency/visit: baseline at the low end; tooling from between"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(
+            "arms[1].interventions[0].cost_per_site: baseline is the better arm on npv over the whole range"
+        ),
+        "{summary}"
+    );
+}
+
+#[test]
+fn cli_sweep_prints_json_or_nothing_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_sweep(
+        dir.path(),
+        "s.ron",
+        "(path: \"isq.tools_effect\", low: 0.1, high: 0.5)",
+        "OneAtATime",
+    );
+    let a = cargo_bin_cmd!("chainsim")
+        .arg("sweep")
+        .arg(&file)
+        .args(["--reps", "2", "--json", "--out"])
+        .arg(dir.path().join("j"))
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON object");
+    assert_eq!(v["complete"], true);
+    let out = &v["outputs"][0];
+    assert_eq!(out["label"], "npv[tooling-baseline]");
+    assert_eq!(out["indices"][2]["measure"], "swing");
+    assert!(out["indices"][2]["lo"].is_number(), "{out}");
+    assert_eq!(out["arm_choices"][0]["factor"], "isq.tools_effect");
+    assert!(v["files"].as_array().unwrap().len() > 3);
+    let a = cargo_bin_cmd!("chainsim")
+        .arg("sweep")
+        .arg(&file)
+        .args(["--reps", "2", "--quiet", "--out"])
+        .arg(dir.path().join("q"))
+        .assert()
+        .success();
+    assert!(a.get_output().stdout.is_empty());
+    assert!(a.get_output().stderr.is_empty());
+    assert!(dir.path().join("q/indices.csv").is_file());
+}
+
+#[test]
+fn a_measure_named_like_a_weekly_metric_is_the_replications_column() {
+    // `revenue` is both a column of replications.csv (over the horizon) and a weekly metric
+    // (per week): the column is meant, as documented.
+    let s = parse(&sweep_text(
+        "(path: \"isq.tools_effect\", low: 0.1, high: 0.5)",
+        "OneAtATime",
+        "(arm: \"baseline\", measure: \"revenue\")",
+    ))
+    .unwrap();
+    let (_, r) = run(&s, 2);
+    let mut options = chainsim::runner::RunOptions::from_scenario(&s.base);
+    options.replications = 3;
+    let whole = chainsim::runner::run(&s.base, &options).unwrap();
+    let total: Vec<f64> = whole.arms[0]
+        .replications
+        .iter()
+        .map(|x| x.revenue)
+        .collect();
+    assert_eq!(r.points[0].outputs[0].replications, total);
 }

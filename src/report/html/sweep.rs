@@ -1,169 +1,226 @@
-//! The page of a sweep: what was swept, which assumptions drive each output, the charts.
+//! The page of a sweep: what was swept, which assumptions drive each output (with 95%
+//! confidence intervals and how each was computed), whether the better arm changes across each
+//! factor's range, and the charts. Read from the typed manifest and `indices.csv`'s rows.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use serde_json::Value;
-
-use super::table::{Table, f, footer, incomplete_banner, s, value_text};
-use super::{figure, html_page, read_json};
+use super::{figure, footer, html_page, incomplete_banner, read_json};
 use crate::report::ReportError;
-use crate::report::format::{escape_html as esc, number, percent};
+use crate::report::format::{escape_html as esc, grouped, number, percent};
+use crate::report::run::read_rows;
+use crate::report::sweep::{
+    INDICES_FILE, IndexRow, MANIFEST_FILE, SweepManifest, arm_choice_sentence, index_figure,
+};
+use crate::sweep::{Distribution, Factor, IntervalMethod};
+
+/// The design's headline measure, which ranks the factors, and what it means.
+const HEADLINE: [(&str, &str); 5] = [
+    (
+        "swing",
+        "swing: the output at the factor's high end minus at its low end",
+    ),
+    (
+        "main_effect_range",
+        "main-effect range: largest minus smallest mean over the factor's levels",
+    ),
+    (
+        "correlation",
+        "correlation of the factor with the output across points",
+    ),
+    ("mu_star", "Morris mu*: mean absolute elementary effect"),
+    (
+        "total",
+        "total Sobol' index: share of the output's variance the factor drives, interactions included",
+    ),
+];
+
+/// The values a factor takes, in words.
+fn factor_values(f: &Factor) -> String {
+    match &f.levels {
+        Some(levels) => format!(
+            "levels {}",
+            levels
+                .iter()
+                .map(|x| number(*x))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => format!(
+            "{} to {} ({})",
+            f.low.map_or_else(String::new, number),
+            f.high.map_or_else(String::new, number),
+            match f.distribution {
+                Distribution::Uniform => "uniform",
+                Distribution::LogUniform => "log-uniform",
+            }
+        ),
+    }
+}
 
 /// The page of a sweep's output directory.
 pub(super) fn page(dir: &Path) -> Result<String, ReportError> {
-    let manifest: Value = read_json(&dir.join("manifest.json"))?;
-    let indices_path = dir.join("indices.csv");
-    let indices = if indices_path.is_file() {
-        Table::read(&indices_path)?
+    let m: SweepManifest = read_json(&dir.join(MANIFEST_FILE))?;
+    let indices_path = dir.join(INDICES_FILE);
+    let indices: Vec<IndexRow> = if indices_path.is_file() {
+        read_rows(&indices_path)?
     } else {
-        Table { rows: Vec::new() }
+        Vec::new()
     };
-    let get = |k: &str| value_text(manifest.get(k).unwrap_or(&Value::Null));
     let mut b = String::new();
     let _ = writeln!(
         b,
         "<header><h1>Sweep: {}</h1><p class=\"lede\">{}</p></header>",
-        esc(&get("sweep")),
-        esc(&get("description"))
+        esc(&m.sweep),
+        esc(&m.description)
     );
-    incomplete_banner(&mut b, &manifest, "sweep");
+    if !m.header.complete {
+        incomplete_banner(
+            &mut b,
+            "sweep",
+            m.points_done as u64,
+            m.points_planned.map(|p| p as u64),
+            "points",
+        );
+    }
     let _ = write!(
         b,
-        "<h2 id=\"design\">What was swept</h2>\n<p>Design <code>{}</code>: {} points &times; {} replications ({} simulations), common random numbers across points (replication <em>i</em> uses the same seeds at every point), seed {}.</p>\n",
-        esc(&get("design")),
-        esc(&get("points")),
-        esc(&get("replications_per_point")),
-        esc(&get("simulations")),
-        esc(&get("seed")),
+        "<h2 id=\"design\">What was swept</h2>\n<p>Design <code>{}</code>: {} points &times; {} replications ({} simulations), common random numbers across points (replication <em>i</em> uses the same seeds at every point), seed {}. Every interval on this page is a {} confidence interval.</p>\n",
+        esc(&m.design),
+        grouped(m.points as f64, 0),
+        m.replications_per_point,
+        grouped(m.simulations as f64, 0),
+        m.header.seed,
+        percent(m.confidence_level),
     );
-    if let Some(settings) = manifest.get("factor_settings").and_then(Value::as_array) {
-        b.push_str("<table><thead><tr><th>factor (scenario path)</th><th>values</th></tr></thead><tbody>\n");
-        for x in settings {
-            let path = value_text(x.get("path").unwrap_or(&Value::Null));
-            let values = match x.get("levels").and_then(Value::as_array) {
-                Some(levels) => format!(
-                    "levels {}",
-                    levels.iter().map(value_text).collect::<Vec<_>>().join(", ")
-                ),
-                None => format!(
-                    "{} to {} ({})",
-                    value_text(x.get("low").unwrap_or(&Value::Null)),
-                    value_text(x.get("high").unwrap_or(&Value::Null)),
-                    value_text(x.get("distribution").unwrap_or(&Value::Null))
-                ),
-            };
-            let _ = writeln!(
-                b,
-                "<tr><td><code>{}</code></td><td>{}</td></tr>",
-                esc(&path),
-                esc(&values)
-            );
-        }
-        b.push_str("</tbody></table>\n");
+    b.push_str("<table><thead><tr><th>factor (scenario path)</th><th>unit</th><th>values</th></tr></thead><tbody>\n");
+    for (i, f) in m.factor_settings.iter().enumerate() {
+        let unit = m.factor_units.get(i).cloned().flatten().unwrap_or_default();
+        let _ = writeln!(
+            b,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+            esc(&f.path),
+            esc(&unit),
+            esc(&factor_values(f))
+        );
     }
-    // The design's headline measure ranks the factors.
-    let headline = [
-        (
-            "swing",
-            "swing: the output at the factor's high end minus at its low end",
-        ),
-        (
-            "main_effect_range",
-            "main-effect range: largest minus smallest mean over the factor's levels",
-        ),
-        (
-            "correlation",
-            "correlation of the factor with the output across points",
-        ),
-        ("mu_star", "Morris mu*: mean absolute elementary effect"),
-        (
-            "total",
-            "total Sobol' index: share of the output's variance the factor drives, interactions included",
-        ),
+    b.push_str("</tbody></table>\n");
+    drivers(&mut b, &m, &indices);
+    arm_choices(&mut b, &m);
+    if !m.warnings.is_empty() {
+        b.push_str("<h2 id=\"warnings\">Warnings</h2>\n<ul>\n");
+        for w in &m.warnings {
+            let _ = writeln!(b, "<li>{}</li>", esc(w));
+        }
+        b.push_str("</ul>\n");
+    }
+    if !m.charts.is_empty() {
+        b.push_str("<h2 id=\"charts\">Charts</h2>\n");
+        for c in &m.charts {
+            figure(&mut b, dir, &c.stem, &c.caption);
+        }
+    }
+    let items = [
+        ("chainsim", m.header.chainsim_version.clone()),
+        ("seed", m.header.seed.to_string()),
+        ("sweep file", m.sweep_file.clone()),
+        ("generator", m.header.generator.clone()),
+        ("wall time (s)", format!("{:.1}", m.wall_seconds)),
     ];
-    let outputs: Vec<String> = manifest
-        .get("outputs")
-        .and_then(Value::as_array)
-        .map(|v| v.iter().map(value_text).collect())
-        .unwrap_or_default();
+    footer(&mut b, &items, m.header.command.as_deref(), dir);
+    Ok(html_page(&format!("chainsim sweep: {}", m.sweep), &b))
+}
+
+/// Which assumptions drive each output: its headline measure per factor, largest first.
+fn drivers(b: &mut String, m: &SweepManifest, indices: &[IndexRow]) {
     b.push_str("<h2 id=\"drivers\">Which assumptions drive the answer</h2>\n");
-    for o in &outputs {
-        let Some((measure, meaning)) = headline.iter().find(|(m, _)| {
+    for (o, output) in m.outputs.iter().enumerate() {
+        let unit = m.output_units.get(o).map_or("", String::as_str);
+        let Some((measure, meaning)) = HEADLINE.iter().find(|(h, _)| {
             indices
-                .rows
                 .iter()
-                .any(|r| s(r, "output") == o && s(r, "measure") == *m)
+                .any(|r| &r.output == output && r.measure == *h)
         }) else {
             continue;
         };
-        let mut rows: Vec<&BTreeMap<String, String>> = indices
-            .rows
+        let mut rows: Vec<&IndexRow> = indices
             .iter()
-            .filter(|r| s(r, "output") == o && s(r, "measure") == *measure)
+            .filter(|r| &r.output == output && r.measure == *measure)
             .collect();
-        rows.sort_by(|x, y| f(y, "estimate").abs().total_cmp(&f(x, "estimate").abs()));
+        rows.sort_by(|x, y| y.estimate.abs().total_cmp(&x.estimate.abs()));
         if let Some(top) = rows.first() {
-            let noise = manifest
-                .get("noise_share")
-                .and_then(|n| n.get(o))
-                .and_then(Value::as_f64)
-                .unwrap_or(f64::NAN);
+            let noise = m.noise_share.get(output).copied().flatten();
             let _ = writeln!(
                 b,
-                "<p><strong>{}</strong> moves most with <code>{}</code> ({} {}). Replication noise is {} of the variance between points.</p>",
-                esc(o),
-                esc(s(top, "factor")),
+                "<p><strong>{}</strong> ({}) moves most with <code>{}</code> ({} {}). Replication noise is {} of the variance between points.</p>",
+                esc(output),
+                esc(unit),
+                esc(&top.factor),
                 measure.replace('_', " "),
-                number(f(top, "estimate")),
-                percent(noise),
+                index_figure(measure, unit, top.estimate),
+                percent(noise.unwrap_or(f64::NAN)),
             );
         }
+        let method = rows.first().map_or(IntervalMethod::T, |r| r.interval);
         let _ = writeln!(
             b,
-            "<table><thead><tr><th>factor</th><th class=\"num\">{}</th><th class=\"num\">95% interval</th></tr></thead><tbody>",
+            "<table><thead><tr><th>factor</th><th class=\"num\">{}</th><th class=\"num\">95% confidence interval</th></tr></thead><tbody>",
             esc(meaning)
         );
         for r in rows {
-            let ci = if f(r, "ci_lo").is_finite() {
-                format!("{} to {}", number(f(r, "ci_lo")), number(f(r, "ci_hi")))
+            let ci = if r.ci_lo.is_finite() {
+                format!(
+                    "{} to {}",
+                    index_figure(measure, unit, r.ci_lo),
+                    index_figure(measure, unit, r.ci_hi)
+                )
             } else {
-                String::new()
+                "n/a".to_string()
             };
             let _ = writeln!(
                 b,
                 "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{ci}</td></tr>",
-                esc(s(r, "factor")),
-                number(f(r, "estimate"))
+                esc(&r.factor),
+                index_figure(measure, unit, r.estimate)
             );
         }
         b.push_str("</tbody></table>\n");
+        let _ = writeln!(
+            b,
+            "<p class=\"small\">How the interval is computed: {}.</p>",
+            esc(method.meaning())
+        );
     }
-    if let Some(w) = manifest.get("warnings").and_then(Value::as_array)
-        && !w.is_empty()
-    {
-        b.push_str("<h2 id=\"warnings\">Warnings</h2>\n<ul>\n");
-        for x in w {
-            let _ = writeln!(b, "<li>{}</li>", esc(&value_text(x)));
+}
+
+/// For each output comparing two arms: whether the better arm changes across each factor.
+fn arm_choices(b: &mut String, m: &SweepManifest) {
+    if m.arm_choices.is_empty() {
+        if m.header.complete {
+            b.push_str("<h2 id=\"arm-choice\">Does the better arm change?</h2>\n<p>No output compares two arms (an output with <code>against</code>), so the sweep cannot say which arm does better.</p>\n");
+        }
+        return;
+    }
+    b.push_str("<h2 id=\"arm-choice\">Does the better arm change?</h2>\n<p>For each output that is a paired difference between two arms, the sign of its mean across each factor's range (the factor's main effect: the other factors averaged).</p>\n");
+    for (o, output) in m.outputs.iter().enumerate() {
+        let unit = m.output_units.get(o).map_or("", String::as_str);
+        let choices: Vec<_> = m
+            .arm_choices
+            .iter()
+            .filter(|c| &c.output == output)
+            .collect();
+        if choices.is_empty() {
+            continue;
+        }
+        let _ = writeln!(b, "<h3>{}</h3>\n<ul class=\"findings\">", esc(output));
+        for c in choices {
+            let _ = writeln!(
+                b,
+                "<li><code>{}</code>: {}</li>",
+                esc(&c.factor),
+                esc(&arm_choice_sentence(c, unit))
+            );
         }
         b.push_str("</ul>\n");
     }
-    b.push_str("<h2 id=\"charts\">Charts</h2>\n");
-    for (stem, caption) in [
-        (
-            "tornado",
-            "Tornado: the change in the output from each factor's low to high end, the others at their base.",
-        ),
-        ("heatmap", "The output over the two-factor grid."),
-        (
-            "morris",
-            "Morris screening: importance (mu*) against nonlinearity and interaction (sigma).",
-        ),
-        ("sobol", "Sobol' indices with bootstrap 95% intervals."),
-    ] {
-        figure(&mut b, dir, stem, caption);
-    }
-    footer(&mut b, &manifest, dir);
-    Ok(html_page(&format!("chainsim sweep: {}", get("sweep")), &b))
 }
