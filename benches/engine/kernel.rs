@@ -10,7 +10,7 @@ use chainsim::engine::sample::{AliasTable, WordRng, exp1_fast, unit};
 
 /// Simulates `encounters` encounters over `customers` customers (seeded by `seed`) and returns
 /// a checksum, so the work cannot be optimised away.
-pub fn raw_kernel(encounters: u64, customers: usize, seed: u64) -> f64 {
+pub(crate) fn raw_kernel(encounters: u64, customers: usize, seed: u64) -> f64 {
     let mut rng = stream(seed, 0, 0, Purpose::Arrivals);
     let key = stream(seed, 0, 0, Purpose::Encounters).next_u64();
     let weights: Vec<f64> = (0..customers).map(|i| 1.0 + (i % 7) as f64).collect();

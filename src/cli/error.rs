@@ -9,7 +9,7 @@ use chainsim::scenario::ScenarioError;
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
-pub enum CliError {
+pub(crate) enum CliError {
     /// Usage or input errors: exit 2.
     #[error("{0}")]
     Input(String),
@@ -23,7 +23,7 @@ pub enum CliError {
 
 impl CliError {
     /// The process's exit code for this failure.
-    pub fn exit_code(&self) -> i32 {
+    pub(crate) fn exit_code(&self) -> i32 {
         match self {
             CliError::Input(_) => 2,
             CliError::Runtime(_) => 1,
@@ -77,7 +77,7 @@ impl From<ReportError> for CliError {
 
 /// A JSON file (a shard's result) that is not what it should be: located, in plain words,
 /// `what` naming what it should have been.
-pub fn json_error(label: &str, what: &str, e: &serde_json::Error) -> CliError {
+pub(crate) fn json_error(label: &str, what: &str, e: &serde_json::Error) -> CliError {
     let message = e.to_string();
     // serde_json ends its message with the location, which the label already gives.
     let message = message

@@ -12,7 +12,7 @@ use super::suggest::with_path_hint;
 
 /// Arguments of `explain`.
 #[derive(Debug, clap::Args)]
-pub struct ExplainArgs {
+pub(crate) struct ExplainArgs {
     /// Scenario file (RON); the built-in smile-vs-tools comparison if omitted.
     pub scenario: Option<PathBuf>,
     /// The arm to explain (default: the baseline).
@@ -33,7 +33,7 @@ pub struct ExplainArgs {
 }
 
 /// Narrates one replication as the arguments say.
-pub fn explain(args: ExplainArgs) -> Result<(), CliError> {
+pub(crate) fn explain(args: ExplainArgs) -> Result<(), CliError> {
     let (scenario, _) = load_with_provenance(args.scenario.as_deref()).map_err(|e| {
         let message = e.to_string();
         match &args.scenario {

@@ -16,7 +16,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 use chainsim::report;
 use chainsim::scenario::Scenario;
 
-pub use error::CliError;
+pub(crate) use error::CliError;
 
 /// chainsim version and the commit it was built from.
 const VERSION: &str = concat!(
@@ -29,7 +29,7 @@ const VERSION: &str = concat!(
 /// chainsim: simulate the service-profit chain with agents and events.
 #[derive(Debug, Parser)]
 #[command(name = "chainsim", version = VERSION, about, long_about = None)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// What to do; with none, `run` the built-in default scenario.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -37,7 +37,7 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Run a scenario's arms for many replications and write the outputs.
     Run(run::RunArgs),
     /// Check scenario files and report every problem (exit 2 if any).
@@ -90,7 +90,7 @@ pub enum Command {
 /// # Errors
 ///
 /// [`CliError`] saying what went wrong, with its exit code.
-pub fn dispatch(cli: Cli) -> Result<(), CliError> {
+pub(crate) fn dispatch(cli: Cli) -> Result<(), CliError> {
     match cli.command.unwrap_or(Command::Run(run::RunArgs::default())) {
         Command::Run(args) => run::run(args),
         Command::Check { files } => check(&files),

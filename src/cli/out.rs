@@ -10,7 +10,7 @@ use super::CliError;
 
 /// The flags of the commands that write results (`run`, `sweep`, `validate`).
 #[derive(Debug, Clone, Default, clap::Args)]
-pub struct Printing {
+pub(crate) struct Printing {
     /// Replace the results in an output directory given with --out. Without it an --out that
     /// already holds files is refused, and a default output directory that holds an earlier
     /// run's results gives way to a fresh one (`-2`, `-3`, ...), named on stdout.
@@ -26,7 +26,7 @@ pub struct Printing {
 
 impl Printing {
     /// Whether the text summary and progress are shown.
-    pub fn for_people(&self) -> bool {
+    pub(crate) fn for_people(&self) -> bool {
         !self.quiet && !self.json
     }
 }
@@ -37,7 +37,7 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 /// Makes Ctrl-C stop the work gracefully: the first press asks the run to stop after the
 /// replications in flight (it then writes what is complete); a second press quits at once.
 /// Returns the interrupt to give the run.
-pub fn catch_ctrl_c() -> Interrupt {
+pub(crate) fn catch_ctrl_c() -> Interrupt {
     let installed = ctrlc::set_handler(|| {
         if INTERRUPTED.swap(true, Ordering::SeqCst) {
             eprintln!("\ninterrupted again: quitting without writing");
@@ -55,7 +55,7 @@ pub fn catch_ctrl_c() -> Interrupt {
 }
 
 /// `value` of `--flag` if it is at most `max`; an input error saying both otherwise.
-pub fn at_most(flag: &str, value: u32, max: u32) -> Result<u32, CliError> {
+pub(crate) fn at_most(flag: &str, value: u32, max: u32) -> Result<u32, CliError> {
     if value > max {
         return Err(CliError::Input(format!(
             "--{flag}: expected at most {max}, found {value}"
@@ -65,7 +65,7 @@ pub fn at_most(flag: &str, value: u32, max: u32) -> Result<u32, CliError> {
 }
 
 /// `v` if it is not zero; an input error naming `--flag` otherwise.
-pub fn positive<T: PartialEq + Default + std::fmt::Display>(
+pub(crate) fn positive<T: PartialEq + Default + std::fmt::Display>(
     flag: &str,
     v: Option<T>,
 ) -> Result<Option<T>, CliError> {
@@ -79,7 +79,7 @@ pub fn positive<T: PartialEq + Default + std::fmt::Display>(
 
 /// Creates the output directory before any long work, so an unwritable `--out` (under a
 /// regular file, on a read-only disk) fails at once rather than after the simulation.
-pub fn create_out(out: &Path) -> Result<(), CliError> {
+pub(crate) fn create_out(out: &Path) -> Result<(), CliError> {
     std::fs::create_dir_all(out)
         .map_err(|e| CliError::Runtime(format!("cannot write '{}': {e}", out.display())))
 }
@@ -93,7 +93,7 @@ fn holds_files(path: &Path) -> bool {
 /// default directory, when it holds an earlier run's results, gives way to the first fresh
 /// `<default>-N`, which is named on stdout (on stderr when `stdout_is_data`: JSON or quiet).
 /// Nothing is ever silently overwritten.
-pub fn output_dir(
+pub(crate) fn output_dir(
     given: Option<PathBuf>,
     default: PathBuf,
     force: bool,

@@ -13,7 +13,7 @@ use super::suggest::with_path_hint;
 
 /// Arguments of `run`.
 #[derive(Debug, clap::Args, Default)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// Scenario file (RON); the built-in smile-vs-tools comparison if omitted.
     pub scenario: Option<PathBuf>,
     /// Replications per arm (default: the scenario's).
@@ -48,7 +48,7 @@ pub struct RunArgs {
 }
 
 /// Runs a scenario as the arguments say.
-pub fn run(args: RunArgs) -> Result<(), CliError> {
+pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
     let (scenario, provenance) = load_with_provenance(args.scenario.as_deref()).map_err(|e| {
         let message = e.to_string();
         match &args.scenario {
@@ -209,7 +209,7 @@ fn write_and_summarise(
 }
 
 /// `chainsim merge` of run shards: every shard checked, then the files one run writes.
-pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), CliError> {
+pub(crate) fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), CliError> {
     let mut parts = Vec::new();
     for d in dirs {
         let path = d.join(PARTIAL_FILE);

@@ -20,7 +20,7 @@ fn ron_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// The existing file `path` most likely meant, if it does not exist itself.
-pub fn meant(path: &Path) -> Option<PathBuf> {
+pub(crate) fn meant(path: &Path) -> Option<PathBuf> {
     if path.exists() {
         return None;
     }
@@ -44,7 +44,7 @@ pub fn meant(path: &Path) -> Option<PathBuf> {
 }
 
 /// `message` with a did-you-mean for `path` appended when it names no file.
-pub fn with_path_hint(message: String, path: &Path) -> String {
+pub(crate) fn with_path_hint(message: String, path: &Path) -> String {
     match meant(path) {
         Some(p) => format!("{message} (did you mean {}?)", p.display()),
         None => message,

@@ -12,7 +12,7 @@ use super::suggest::with_path_hint;
 
 /// Arguments of `sweep`.
 #[derive(Debug, clap::Args)]
-pub struct SweepArgs {
+pub(crate) struct SweepArgs {
     /// Sweep file (RON); see scenarios/sweeps/.
     pub file: PathBuf,
     /// Replications per point (default: the file's).
@@ -51,7 +51,7 @@ fn default_out(sweep: &Sweep) -> PathBuf {
 }
 
 /// Runs a sweep as the arguments say.
-pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
+pub(crate) fn sweep(args: SweepArgs) -> Result<(), CliError> {
     let file = &args.file;
     let shard = args.shard.unwrap_or(Shard::WHOLE);
     if let Some(r) = args.reps {
@@ -167,7 +167,7 @@ fn run_shard(
 }
 
 /// `chainsim merge` of sweep shards: every shard checked, then the files one sweep writes.
-pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), CliError> {
+pub(crate) fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), CliError> {
     let parts = dirs
         .iter()
         .map(|d| report::read_sweep_shard(d))

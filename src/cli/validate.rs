@@ -11,7 +11,7 @@ use super::out::{self, Printing, at_most, positive};
 
 /// Arguments of `validate`.
 #[derive(Debug, clap::Args)]
-pub struct ValidateArgs {
+pub(crate) struct ValidateArgs {
     /// Replications per experiment arm.
     #[arg(long, default_value_t = ValidateOptions::default().replications)]
     pub reps: u32,
@@ -36,7 +36,7 @@ pub struct ValidateArgs {
 /// Runs the validation suite as the arguments say: the table (or `--json`'s one object) on
 /// stdout, the files in the output directory; exit 1 when a check fails, 130 when Ctrl-C stopped
 /// it (the experiments that ran to their end are written).
-pub fn validate(args: ValidateArgs) -> Result<(), CliError> {
+pub(crate) fn validate(args: ValidateArgs) -> Result<(), CliError> {
     let printing = &args.printing;
     let mut options = ValidateOptions {
         replications: args.reps,

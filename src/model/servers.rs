@@ -67,7 +67,7 @@ pub(super) struct Servers {
 
 impl Servers {
     /// Empties the roster for a shift starting at `base` (seconds).
-    pub fn clear(&mut self, base: u64) {
+    pub(super) fn clear(&mut self, base: u64) {
         self.free_at.clear();
         self.info.clear();
         self.keys.clear();
@@ -76,7 +76,7 @@ impl Servers {
     }
 
     /// Number of servers on shift.
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.free_at.len()
     }
 
@@ -112,7 +112,7 @@ impl Servers {
     }
 
     /// Adds a server, free from `free_at` (not before the shift's start).
-    pub fn push(&mut self, free_at: u64, info: ServerInfo) {
+    pub(super) fn push(&mut self, free_at: u64, info: ServerInfo) {
         let n = self.free_at.len();
         self.free_at.push(free_at);
         self.info.push(info);
@@ -128,7 +128,7 @@ impl Servers {
     }
 
     /// Takes employee `e` off shift, if on it.
-    pub fn remove_employee(&mut self, e: u32) {
+    pub(super) fn remove_employee(&mut self, e: u32) {
         if let Some(i) = self.info.iter().position(|x| x.employee == e) {
             self.free_at.remove(i);
             self.info.remove(i);
@@ -139,7 +139,7 @@ impl Servers {
 
     /// Server `k` takes a customer until `end` (seconds, not before the shift's start).
     #[inline(always)]
-    pub fn assign(&mut self, k: usize, end: u64) {
+    pub(super) fn assign(&mut self, k: usize, end: u64) {
         self.free_at[k] = end;
         let key = self.key(k, end);
         let register = &mut self.keys[k / GROUP][k / LANES % REGS];
@@ -155,7 +155,7 @@ impl Servers {
     /// first to finish; ties to the lowest index) and how many servers are busy then; `None`
     /// when nobody is on shift.
     #[inline(always)]
-    pub fn next_free(&self, at: u64) -> Option<(usize, usize)> {
+    pub(super) fn next_free(&self, at: u64) -> Option<(usize, usize)> {
         let n = self.free_at.len();
         if n == 0 {
             return None;

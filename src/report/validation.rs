@@ -128,20 +128,9 @@ fn rule_text(rule: Rule) -> &'static str {
     }
 }
 
-/// Rows as CSV text, with the header from the row type's field names.
-fn csv_text<T: Serialize>(rows: impl IntoIterator<Item = T>) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for row in rows {
-        // Writing to memory fails only on a row type that is not a flat record: a bug here.
-        w.serialize(row).expect("CSV rows are flat records");
-    }
-    let bytes = w.into_inner().expect("writing to memory cannot fail");
-    String::from_utf8(bytes).expect("CSV of strings is UTF-8")
-}
-
 /// `validation.csv`'s text: one row per check.
 pub fn validation_csv(v: &Validation) -> String {
-    csv_text(v.results.iter().map(ValidationRow::of))
+    super::csv::to_csv(v.results.iter().map(ValidationRow::of))
 }
 
 /// The table `validate` prints (and writes as `validation.txt`).

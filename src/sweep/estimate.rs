@@ -15,7 +15,7 @@ use crate::stats::t_975;
 /// Resamples of the bootstrap intervals the design does not set itself (grids over
 /// replications, Morris over elementary effects): percentile intervals need about a thousand
 /// for their 2.5% and 97.5% points to settle (Efron and Tibshirani 1993, ch. 19).
-pub const BOOTSTRAP_RESAMPLES: usize = 1000;
+pub(crate) const BOOTSTRAP_RESAMPLES: usize = 1000;
 
 /// Replications per point below which a bootstrap over replications has too few distinct
 /// resamples to trust its tails (with 2 there are only 3).

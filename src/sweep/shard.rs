@@ -62,6 +62,7 @@ impl ShardPoint {
 /// What a sweep shard writes (`sweep_partial.json`): its points and everything needed to check
 /// and finish a merge.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(expecting = "a chainsim sweep shard result (sweep_partial.json)")]
 pub struct SweepShard {
     /// Which sweep, build, seed and share this is.
     #[serde(flatten)]

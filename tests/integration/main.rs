@@ -1,5 +1,8 @@
 //! Integration tests: one binary, a module per behaviour.
+// Test modules share helpers with `pub`; nothing here is an API, so unreachable_pub does not apply.
+#![allow(unreachable_pub)]
 
+mod architecture;
 mod cli;
 mod common;
 mod determinism;

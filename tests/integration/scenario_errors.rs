@@ -109,8 +109,8 @@ fn unknown_field_names_the_typo_and_the_fields_expected() {
         "names the field found: {message}"
     );
     assert!(
-        message.contains("`SiteParams`"),
-        "names the section: {message}"
+        message.contains("the `sites` section") && !message.contains("SiteParams"),
+        "names the section in the user's words: {message}"
     );
     for expected in [
         "`count`",

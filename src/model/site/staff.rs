@@ -9,9 +9,17 @@ pub(super) const FATIGUE_TENURE: [(f64, f64); 2] = [(1.0, 1.0), (2.0, 0.593)];
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StaffChange {
     /// Employee slot quits at the end of day `day_offset` (0-6) of the next week.
-    Quit { employee: u32, day_offset: u64 },
+    Quit {
+        /// The employee's slot.
+        employee: u32,
+        /// Days after the review (0-6) at whose end the employee leaves.
+        day_offset: u64,
+    },
     /// A new hire arrives after `days` days.
-    Hire { days: u64 },
+    Hire {
+        /// Days after the review.
+        days: u64,
+    },
 }
 
 /// The weighted terms of an employee's morale target (MODEL.md): what pulls morale up

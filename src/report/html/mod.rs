@@ -10,7 +10,6 @@
 mod assumptions;
 mod run;
 mod sweep;
-mod table;
 mod validation;
 
 use std::fmt::Write as _;
