@@ -156,7 +156,28 @@ pub fn set(s: &Scenario, path: &str, value: f64) -> Result<Scenario, PathError> 
 /// The last step of a path, for labels where the whole path is too long
 /// (`employees.wage_per_hour` is `wage_per_hour`).
 pub fn leaf_name(path: &str) -> &str {
-    path.rsplit('.').next().unwrap_or(path)
+    // A lever's parameter reads with its lever (`Tooling.amount`, not `amount`).
+    let mut parts = path.rsplitn(3, '.');
+    let (leaf, parent) = (parts.next().unwrap_or(path), parts.next());
+    match parent {
+        Some(p) if p.starts_with(|c: char| c.is_ascii_uppercase()) => {
+            &path[path.len() - leaf.len() - p.len() - 1..]
+        }
+        _ => leaf,
+    }
+}
+
+/// The unit of a lever's parameter, by its name (`amount` of Tooling is currency per site).
+fn lever_unit(lever: &str, parameter: &str) -> Option<&'static str> {
+    Some(match (lever, parameter) {
+        ("Tooling", "amount") => "currency/site",
+        ("SkillsTraining", "amount") => "currency/employee",
+        (_, "display_points" | "points") => "points",
+        (_, "percent" | "headcount_percent" | "tools_percent" | "training_percent") => "%",
+        (_, "extra_employees") => "employees/site",
+        (_, "extra_customers_per_week") => "customers/site/week",
+        _ => return None,
+    })
 }
 
 /// The unit of the parameter at `path`, from the scenario reference (`currency/hour` for
@@ -180,6 +201,9 @@ pub fn unit(path: &str) -> Option<String> {
     let range = general
         .strip_suffix(".min")
         .or_else(|| general.strip_suffix(".max"));
+    if let Some((lever, parameter)) = leaf_name(path).split_once('.') {
+        return lever_unit(lever, parameter).map(str::to_string);
+    }
     let docs = Scenario::reference();
     let found = docs
         .iter()
@@ -333,7 +357,14 @@ mod tests {
         );
         assert_eq!(unit("demand.shocks[0].weeks").as_deref(), Some("weeks"));
         assert_eq!(unit("isq.weight_tools"), None);
-        assert_eq!(unit("arms[2].interventions[0].lever.Tooling.amount"), None);
+        assert_eq!(
+            unit("arms[2].interventions[0].lever.Tooling.amount").as_deref(),
+            Some("currency/site")
+        );
+        assert_eq!(
+            leaf_name("arms[2].interventions[0].lever.Tooling.amount"),
+            "Tooling.amount"
+        );
         assert_eq!(leaf_name("employees.wage_per_hour"), "wage_per_hour");
         assert_eq!(leaf_name("weeks"), "weeks");
     }
