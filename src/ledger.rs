@@ -1,4 +1,10 @@
 //! Money in integer cents, and the ledger that records every cent in exactly one line.
+//!
+//! Two views of the same weeks: **operating profit** (accounting: capex is spread over its life
+//! as depreciation) and **cash flow** (capex when it is spent). Every line but two belongs to
+//! both; `ToolingDepreciation` is accounting only and `Capex` is cash only. NPV, ROI and
+//! payback are computed from cash flows, as corporate finance asks; operating profit is kept as
+//! a separate, labelled output.
 
 use std::ops::{Add, AddAssign, Sub};
 
@@ -72,19 +78,23 @@ pub enum Line {
     SmileTraining,
     /// Leadership development.
     LeadershipTraining,
-    /// Depreciation of tooling and systems capex.
-    Tooling,
+    /// Depreciation of tooling and systems capex (accounting only: the cash left when the capex
+    /// was spent).
+    ToolingDepreciation,
     /// Paid acquisition of customers.
     Marketing,
     /// Rework and refunds of failed tasks.
     ServiceFailure,
     /// Fixed overhead.
     Overhead,
+    /// Tooling and systems capex, in the week it is spent (cash only: operating profit sees it
+    /// as depreciation).
+    Capex,
 }
 
 impl Line {
     /// Every line, in ledger order.
-    pub const ALL: [Line; 12] = [
+    pub const ALL: [Line; 13] = [
         Line::Revenue,
         Line::Wages,
         Line::Overtime,
@@ -93,10 +103,11 @@ impl Line {
         Line::SkillsTraining,
         Line::SmileTraining,
         Line::LeadershipTraining,
-        Line::Tooling,
+        Line::ToolingDepreciation,
         Line::Marketing,
         Line::ServiceFailure,
         Line::Overhead,
+        Line::Capex,
     ];
 
     /// Number of lines.
@@ -113,11 +124,22 @@ impl Line {
             Line::SkillsTraining => "skills_training",
             Line::SmileTraining => "smile_training",
             Line::LeadershipTraining => "leadership_training",
-            Line::Tooling => "tooling",
+            Line::ToolingDepreciation => "tooling_depreciation",
             Line::Marketing => "marketing",
             Line::ServiceFailure => "service_failure",
             Line::Overhead => "overhead",
+            Line::Capex => "capex",
         }
+    }
+
+    /// Whether the line counts in operating (accounting) profit.
+    pub fn is_operating(self) -> bool {
+        self != Line::Capex
+    }
+
+    /// Whether the line is money that moved this week (counts in cash flow).
+    pub fn is_cash(self) -> bool {
+        self != Line::ToolingDepreciation
     }
 }
 
@@ -142,14 +164,31 @@ impl Lines {
         self.get(Line::Revenue)
     }
 
-    /// Every cost line summed.
-    pub fn costs(&self) -> Money {
-        Money(self.0[1..].iter().sum())
+    /// The cost lines for which `keep` holds, summed.
+    fn costs_where(&self, keep: impl Fn(Line) -> bool) -> Money {
+        Money(
+            Line::ALL[1..]
+                .iter()
+                .filter(|&&l| keep(l))
+                .map(|&l| self.0[l as usize])
+                .sum(),
+        )
     }
 
-    /// Revenue minus costs.
+    /// Revenue minus operating costs (capex depreciated, not expensed).
+    pub fn operating_profit(&self) -> Money {
+        self.revenue() - self.costs_where(Line::is_operating)
+    }
+
+    /// Operating profit, under the name it had before cash flows were kept apart; kept until
+    /// every study says which of the two it means.
     pub fn profit(&self) -> Money {
-        self.revenue() - self.costs()
+        self.operating_profit()
+    }
+
+    /// Revenue minus the money spent (capex when spent; depreciation is not money moving).
+    pub fn cash_flow(&self) -> Money {
+        self.revenue() - self.costs_where(Line::is_cash)
     }
 
     /// Adds every line of `other`.
@@ -223,12 +262,22 @@ mod tests {
     }
 
     #[test]
-    fn profit_is_revenue_minus_costs() {
+    fn operating_profit_depreciates_and_cash_flow_spends() {
         let mut l = Lines::default();
         l.post(Line::Revenue, Money(10_000));
         l.post(Line::Wages, Money(3_000));
         l.post(Line::Overhead, Money(2_500));
-        assert_eq!(l.profit(), Money(4_500));
+        l.post(Line::Capex, Money(1_200));
+        l.post(Line::ToolingDepreciation, Money(100));
+        assert_eq!(l.operating_profit(), Money(4_400));
+        assert_eq!(l.cash_flow(), Money(3_300));
         assert_eq!(Money::from_currency(12.345), Money(1_235));
+        // Only the two capex views differ between the two.
+        for line in Line::ALL {
+            assert_eq!(
+                line.is_cash() && line.is_operating(),
+                !matches!(line, Line::Capex | Line::ToolingDepreciation)
+            );
+        }
     }
 }

@@ -56,6 +56,7 @@
 pub mod engine;
 pub mod explain;
 pub mod files;
+pub mod finance;
 pub mod ledger;
 pub mod model;
 pub mod report;

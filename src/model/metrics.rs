@@ -7,6 +7,8 @@
 //! order, the output name and the value rule). A new metric is one row there, and its tally in
 //! the site's weekly snapshot.
 
+use serde::{Deserialize, Serialize};
+
 use crate::ledger::{Line, Lines};
 
 /// Declares [`WeekTally`] from its additive `f64` figures and generates [`WeekTally::add`].
@@ -18,8 +20,10 @@ macro_rules! tally {
             $( $(#[doc = $doc])+ pub $field: f64, )*
             /// The week's money, in cents by line.
             pub money: Lines,
-            /// Cumulative profit to the end of the week, cents.
+            /// Cumulative operating profit to the end of the week, cents.
             pub cumulative_profit_cents: i64,
+            /// Cumulative net cash flow to the end of the week, cents.
+            pub cumulative_cash_cents: i64,
             /// Direct spending on interventions in the week, cents.
             pub invested_cents: i64,
         }
@@ -29,6 +33,7 @@ macro_rules! tally {
             pub fn add(&mut self, o: &WeekTally) {
                 $( self.$field += o.$field; )*
                 self.cumulative_profit_cents += o.cumulative_profit_cents;
+                self.cumulative_cash_cents += o.cumulative_cash_cents;
                 self.invested_cents += o.invested_cents;
                 self.money.add(&o.money);
             }
@@ -125,14 +130,38 @@ fn ratio(a: f64, b: f64) -> f64 {
     if b > 0.0 { a / b } else { f64::NAN }
 }
 
-/// Declares [`Metric`] from two groups of rows, `Variant = "output_name" => |tally, trailing|
-/// value`, with one `Money(Line)` metric per ledger line between the groups, and generates
-/// [`Metric::all`], [`Metric::name`] and [`Metric::value`] from them.
+/// Which way a quantity is better, when it says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Better {
+    /// More is better (NPV, satisfaction).
+    Higher,
+    /// Less is better (turnover, waiting).
+    Lower,
+}
+
+/// A row's direction as written in the `metrics!` table: `Neither` is no direction.
+macro_rules! direction {
+    (Higher) => {
+        Some(Better::Higher)
+    };
+    (Lower) => {
+        Some(Better::Lower)
+    };
+    (Neither) => {
+        None
+    };
+}
+
+/// Declares [`Metric`] from two groups of rows, `Variant = "output_name" ("unit",
+/// Higher|Lower|Neither) => |tally, trailing| value`, with one `Money(Line)` metric per ledger
+/// line between the groups, and generates [`Metric::all`], [`Metric::name`], [`Metric::unit`],
+/// [`Metric::better`] and [`Metric::value`] from them.
 macro_rules! metrics {
     (
-        $( $(#[doc = $doc:literal])+ $v:ident = $name:literal => |$t:ident, $w:ident| $value:expr; )*
+        $( $(#[doc = $doc:literal])+ $v:ident = $name:literal ($unit:literal, $better:ident) => |$t:ident, $w:ident| $value:expr; )*
         ---
-        $( $(#[doc = $doc2:literal])+ $v2:ident = $name2:literal => |$t2:ident, $w2:ident| $value2:expr; )*
+        $( $(#[doc = $doc2:literal])+ $v2:ident = $name2:literal ($unit2:literal, $better2:ident) => |$t2:ident, $w2:ident| $value2:expr; )*
     ) => {
         /// A reported metric. The list is MODEL.md's "what a run reports", plus the ledger lines.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,6 +190,26 @@ macro_rules! metrics {
                 }
             }
 
+            /// The unit of the metric's values as `weekly.csv` holds them.
+            pub fn unit(self) -> &'static str {
+                match self {
+                    $( Metric::$v => $unit, )*
+                    Metric::Money(_) => "currency per week",
+                    $( Metric::$v2 => $unit2, )*
+                }
+            }
+
+            /// Which way the metric is better, where it says (revenue is better higher; a
+            /// cost line, headcount or utilisation has no better way on its own).
+            pub fn better(self) -> Option<Better> {
+                match self {
+                    $( Metric::$v => direction!($better), )*
+                    Metric::Money(Line::Revenue) => Some(Better::Higher),
+                    Metric::Money(_) => None,
+                    $( Metric::$v2 => direction!($better2), )*
+                }
+            }
+
             /// The metric's value for a week's tally, with `trailing` the sum of the tallies of
             /// the last [`Metric::TRAILING_WEEKS`] weeks (this one included); NaN where
             /// undefined (no one served).
@@ -178,41 +227,41 @@ macro_rules! metrics {
 
 metrics! {
     /// Internal service quality, 0-100.
-    Isq = "isq" => |t, w| ratio(t.isq_sum, t.sites);
+    Isq = "isq" ("score 0-100", Higher) => |t, w| ratio(t.isq_sum, t.sites);
     /// Mean employee morale, 0-100.
-    Morale = "morale" => |t, w| ratio(t.morale_sum, t.employees);
+    Morale = "morale" ("score 0-100", Higher) => |t, w| ratio(t.morale_sum, t.employees);
     /// Mean emotional strain, points.
-    Strain = "strain" => |t, w| ratio(t.strain_sum, t.employees);
+    Strain = "strain" ("points", Lower) => |t, w| ratio(t.strain_sum, t.employees);
     /// Quits over the trailing 13 weeks, annualised, as a share of headcount.
-    TurnoverAnnualised = "turnover_annualised" => |t, w| ratio(w.quits * 52.0, w.employees);
+    TurnoverAnnualised = "turnover_annualised" ("share per year", Lower) => |t, w| ratio(w.quits * 52.0, w.employees);
     /// Share of employees who are rookies.
-    RookieShare = "rookie_share" => |t, w| ratio(t.rookies, t.employees);
+    RookieShare = "rookie_share" ("share", Neither) => |t, w| ratio(t.rookies, t.employees);
     /// Employees at week end.
-    Headcount = "headcount" => |t, w| t.employees;
+    Headcount = "headcount" ("employees", Neither) => |t, w| t.employees;
     /// Open vacancies at week end.
-    Vacancies = "vacancies" => |t, w| t.vacancies;
+    Vacancies = "vacancies" ("vacancies", Lower) => |t, w| t.vacancies;
     /// Customers served per staffed hour.
-    Productivity = "productivity_served_per_hour" => |t, w| ratio(t.served, t.staffed_hours);
+    Productivity = "productivity_served_per_hour" ("served per staffed hour", Higher) => |t, w| ratio(t.served, t.staffed_hours);
     /// Share of paid time (shifts plus overtime) spent serving.
-    Utilisation = "utilisation" => |t, w| ratio(t.busy_hours, t.staffed_hours + t.overtime_hours);
+    Utilisation = "utilisation" ("share", Neither) => |t, w| ratio(t.busy_hours, t.staffed_hours + t.overtime_hours);
     /// Work pressure (desired - effective capacity) / desired.
-    WorkPressure = "work_pressure" => |t, w| ratio(t.work_pressure_sum, t.sites);
+    WorkPressure = "work_pressure" ("share", Neither) => |t, w| ratio(t.work_pressure_sum, t.sites);
     /// Overtime hours paid in the week.
-    OvertimeHours = "overtime_hours" => |t, w| t.overtime_hours;
+    OvertimeHours = "overtime_hours" ("hours per week", Neither) => |t, w| t.overtime_hours;
     /// The service standard, minutes per service.
-    ServiceStandardMinutes = "service_standard_minutes" => |t, w| ratio(t.standard_minutes_sum, t.sites);
+    ServiceStandardMinutes = "service_standard_minutes" ("minutes", Neither) => |t, w| ratio(t.standard_minutes_sum, t.sites);
     /// Mean perceived quality of encounters, 0-100.
-    PerceivedQuality = "perceived_quality" => |t, w| ratio(t.quality_sum, t.served + t.abandoned);
+    PerceivedQuality = "perceived_quality" ("score 0-100", Higher) => |t, w| ratio(t.quality_sum, t.served + t.abandoned);
     /// Share of tasks done wrong.
-    FailureRate = "failure_rate" => |t, w| ratio(t.failures, t.served);
+    FailureRate = "failure_rate" ("share", Lower) => |t, w| ratio(t.failures, t.served);
     /// Mean satisfaction of active customers, 0-100.
-    Satisfaction = "satisfaction" => |t, w| ratio(t.satisfaction_sum, t.customers);
+    Satisfaction = "satisfaction" ("score 0-100", Higher) => |t, w| ratio(t.satisfaction_sum, t.customers);
     /// Share of active customers rating 5.
-    TopBoxShare = "top_box_share" => |t, w| ratio(t.top_box, t.customers);
+    TopBoxShare = "top_box_share" ("share", Higher) => |t, w| ratio(t.top_box, t.customers);
     /// Promoters minus detractors, percent of active customers.
-    Nps = "nps" => |t, w| ratio(100.0 * (t.promoters - t.detractors), t.customers);
+    Nps = "nps" ("percent", Higher) => |t, w| ratio(100.0 * (t.promoters - t.detractors), t.customers);
     /// Retention over the trailing 13 weeks, annualised.
-    RetentionAnnualised = "retention_annualised" => |t, w| {
+    RetentionAnnualised = "retention_annualised" ("share per year", Higher) => |t, w| {
         // Weekly loss rate over the window, compounded to a year.
         let weekly = ratio(w.lost(), w.customers + w.lost() - w.acquired);
         if weekly.is_nan() {
@@ -222,28 +271,33 @@ metrics! {
         }
     };
     /// Active customers at week end.
-    ActiveCustomers = "active_customers" => |t, w| t.customers;
+    ActiveCustomers = "active_customers" ("customers", Higher) => |t, w| t.customers;
     /// Customers acquired in the week.
-    Acquired = "acquired" => |t, w| t.acquired;
+    Acquired = "acquired" ("customers per week", Higher) => |t, w| t.acquired;
     /// Customers lost in the week.
-    Lost = "lost" => |t, w| t.lost();
+    Lost = "lost" ("customers per week", Lower) => |t, w| t.lost();
     /// Share of the week's losses due to service treatment.
-    LossServiceShare = "loss_service_share" => |t, w| ratio(t.lost_service, t.lost());
+    LossServiceShare = "loss_service_share" ("share", Lower) => |t, w| ratio(t.lost_service, t.lost());
     /// Mean wait of served customers, minutes.
-    WaitMinutes = "wait_minutes" => |t, w| ratio(t.wait_seconds_sum / 60.0, t.served);
+    WaitMinutes = "wait_minutes" ("minutes", Lower) => |t, w| ratio(t.wait_seconds_sum / 60.0, t.served);
     /// Share of arrivals who abandoned.
-    AbandonmentRate = "abandonment_rate" => |t, w| ratio(t.abandoned, t.arrivals);
+    AbandonmentRate = "abandonment_rate" ("share", Lower) => |t, w| ratio(t.abandoned, t.arrivals);
     /// Complaints in the week.
-    Complaints = "complaints" => |t, w| t.complaints;
+    Complaints = "complaints" ("per week", Lower) => |t, w| t.complaints;
     /// Positive word-of-mouth mentions in the week.
-    WomPositive = "wom_positive" => |t, w| t.wom_positive;
+    WomPositive = "wom_positive" ("per week", Higher) => |t, w| t.wom_positive;
     /// Negative word-of-mouth mentions in the week.
-    WomNegative = "wom_negative" => |t, w| t.wom_negative;
+    WomNegative = "wom_negative" ("per week", Lower) => |t, w| t.wom_negative;
     ---
-    /// Revenue minus costs for the week, currency units.
-    Profit = "profit" => |t, w| t.money.profit().to_currency();
-    /// Cumulative profit to week end, currency units.
-    CumulativeProfit = "cumulative_profit" => |t, w| t.cumulative_profit_cents as f64 / 100.0;
+    /// Net cash flow of the week (revenue minus the money spent, capex when spent), currency.
+    CashFlow = "cash_flow" ("currency per week", Higher) => |t, w| t.money.cash_flow().to_currency();
+    /// Cumulative net cash flow to week end, currency units.
+    CumulativeCashFlow = "cumulative_cash_flow" ("currency", Higher) => |t, w| t.cumulative_cash_cents as f64 / 100.0;
+    /// Operating (accounting) profit of the week: revenue minus operating costs, capex
+    /// depreciated, currency units.
+    OperatingProfit = "operating_profit" ("currency per week", Higher) => |t, w| t.money.operating_profit().to_currency();
+    /// Cumulative operating profit to week end, currency units.
+    CumulativeOperatingProfit = "cumulative_operating_profit" ("currency", Higher) => |t, w| t.cumulative_profit_cents as f64 / 100.0;
 }
 
 impl Metric {

@@ -7,6 +7,6 @@ pub mod service_time;
 pub mod site;
 pub mod world;
 
-pub use metrics::{Metric, WeekTally};
+pub use metrics::{Better, Metric, WeekTally};
 pub use site::{Context, Site};
 pub use world::{Probe, Replication, ReplicationOutcome};

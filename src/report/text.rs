@@ -6,10 +6,11 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::format::{grouped, money, number, percent, signed_money, week};
+use super::format::{grouped, money, number, percent, signed_money, week, years};
 use crate::ledger::Line;
 use crate::model::Metric;
 use crate::runner::RunResult;
+use crate::scenario::{Scenario, TerminalValue};
 use crate::stats::Interval;
 use crate::stats::compare::ArmComparison;
 
@@ -49,6 +50,36 @@ const LAST_WEEK: [(&str, Metric, f64, &str); 7] = [
     ),
 ];
 
+/// How the money figures are computed, in one sentence every report carries: the horizon, the
+/// discount rate and its convention, and whether a terminal value is included.
+pub fn finance_basis(s: &Scenario, weeks: u32) -> String {
+    let tv = match s.money.terminal_value {
+        TerminalValue::None => "no terminal value".to_string(),
+        TerminalValue::Growth { growth_per_year } => format!(
+            "plus a terminal value (the last year's net cash flow growing {}% a year forever)",
+            number(100.0 * growth_per_year)
+        ),
+        TerminalValue::Multiple { of_last_year } => format!(
+            "plus a terminal value ({}x the last year's net cash flow)",
+            number(of_last_year)
+        ),
+    };
+    format!(
+        "NPV is the firm's weekly net cash flow (capex when spent) over {weeks} weeks ({}), discounted at {}% a year (effective annual rate, each week's flow from the end of its week), {tv}",
+        years(f64::from(weeks)),
+        number(100.0 * s.money.discount_rate_per_year)
+    )
+}
+
+/// A payback week for people: the week, or "not within the horizon" when infinite.
+pub fn payback_text(week_number: f64) -> String {
+    if week_number.is_infinite() {
+        "not within the horizon".to_string()
+    } else {
+        week(week_number)
+    }
+}
+
 /// The run summary for people: throughput, each arm's NPV and cumulative profit (means with
 /// 95% confidence intervals), the chain in the last week (medians with the spread of 90% of
 /// replications), the comparison table, and the files written.
@@ -64,6 +95,7 @@ pub fn run_summary(r: &RunResult, written: &[PathBuf]) -> String {
         if r.threads == 1 { "" } else { "s" },
         rate / 1e6
     );
+    let _ = writeln!(o, "{}.", finance_basis(&r.scenario, r.options.weeks));
     let comparisons = r.comparisons();
     let last = r.options.weeks as usize - 1;
     for (a, (arm, c)) in r.arms.iter().zip(&comparisons).enumerate() {
@@ -71,9 +103,9 @@ pub fn run_summary(r: &RunResult, written: &[PathBuf]) -> String {
         let _ = writeln!(o, "  NPV: {}", mean_ci(&c.npv, false));
         let _ = writeln!(
             o,
-            "  cumulative profit after {} weeks: {}",
+            "  net cash flow over {} weeks (undiscounted): {}",
             r.options.weeks,
-            mean_ci(&c.cumulative_profit, false)
+            mean_ci(&c.cumulative_cash_flow, false)
         );
         let _ = writeln!(
             o,
@@ -114,13 +146,20 @@ pub fn run_summary(r: &RunResult, written: &[PathBuf]) -> String {
 pub fn comparison_table(r: &RunResult, comparisons: &[ArmComparison]) -> String {
     let base = r.scenario.baseline_index();
     let mut t = format!(
-        "comparison with {} ({} replications, common random numbers; means with 95% confidence intervals)\n",
+        "comparison with {} ({} replications, common random numbers; means with 95% confidence intervals; payback: median week, undiscounted / discounted cash)\n",
         r.arms[base].name, r.options.replications
     );
     let _ = writeln!(
         t,
         "{:<22} {:>28} {:>12} {:>30} {:>8} {:>22} {:>16} {:>7}",
-        "arm", "NPV", "investment", "ΔNPV vs baseline", "P(beat)", "ROI", "payback week", "P(best)"
+        "arm",
+        "NPV",
+        "investment",
+        "ΔNPV vs baseline",
+        "P(beat)",
+        "ROI",
+        "payback wk/disc.",
+        "P(best)"
     );
     let ci = |i: &Interval, signed: bool| {
         let m = if signed { signed_money } else { money };
@@ -142,12 +181,12 @@ pub fn comparison_table(r: &RunResult, comparisons: &[ArmComparison]) -> String 
         } else {
             let payback = if c.payback_week[0].is_finite() {
                 format!(
-                    "{} ({} paid)",
+                    "{} / {}",
                     week(c.payback_week[0]),
-                    percent(c.paid_back_share)
+                    payback_text(c.discounted_payback_week[0])
                 )
             } else {
-                "never".into()
+                "not within horizon".into()
             };
             (ci(&c.delta_npv, true), percent(c.p_beats_baseline), payback)
         };
@@ -197,8 +236,8 @@ pub struct ArmJson {
     pub baseline: bool,
     /// NPV, currency units.
     pub npv: IntervalJson,
-    /// Cumulative profit at the horizon, currency units.
-    pub cumulative_profit: IntervalJson,
+    /// Net cash flow over the horizon, undiscounted, currency units.
+    pub cumulative_cash_flow: IntervalJson,
     /// Present value of its direct investment, currency units.
     pub investment: IntervalJson,
     /// NPV minus the baseline's, paired by replication (null for the baseline).
@@ -207,8 +246,11 @@ pub struct ArmJson {
     pub p_beats_baseline: f64,
     /// ROI against the baseline.
     pub roi: IntervalJson,
-    /// Median payback week over the replications that pay back.
+    /// Median payback week (undiscounted cash) across replications; null when not within the
+    /// horizon.
     pub payback_week_median: f64,
+    /// The same from discounted cash flows.
+    pub discounted_payback_week_median: f64,
     /// Share of replications that pay back within the horizon.
     pub paid_back_share: f64,
     /// Share of replications in which it has the highest NPV.
@@ -249,12 +291,13 @@ pub fn run_json(r: &RunResult, written: &[PathBuf]) -> String {
             name: c.arm.clone(),
             baseline: a == base,
             npv: (&c.npv).into(),
-            cumulative_profit: (&c.cumulative_profit).into(),
+            cumulative_cash_flow: (&c.cumulative_cash_flow).into(),
             investment: (&c.investment).into(),
             delta_npv: (a != base).then(|| (&c.delta_npv).into()),
             p_beats_baseline: c.p_beats_baseline,
             roi: (&c.roi).into(),
             payback_week_median: c.payback_week[0],
+            discounted_payback_week_median: c.discounted_payback_week[0],
             paid_back_share: c.paid_back_share,
             p_best: c.p_best,
         })

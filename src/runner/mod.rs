@@ -16,9 +16,9 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::finance::payback_week;
 use crate::model::{Metric, Replication};
 use crate::scenario::{Provenance, Scenario};
-use crate::stats::compare::payback_week;
 
 pub use aggregate::{ArmAggregate, RunShard};
 pub use memory::{
@@ -73,8 +73,10 @@ struct ArmReplication {
     /// The value of every (site row, week, metric) cell.
     cells: Vec<f64>,
     summary: ReplicationSummary,
-    /// Firm cumulative profit by week.
-    cumulative_profit: Vec<f64>,
+    /// Firm cumulative net cash flow by week, undiscounted.
+    cumulative_cash: Vec<f64>,
+    /// The same, discounted.
+    cumulative_discounted_cash: Vec<f64>,
 }
 
 /// A progress bar on stderr when asked for and stderr is a terminal; hidden otherwise.
@@ -146,33 +148,36 @@ pub fn run_shard(
                     .weeks(options.weeks)
                     .run();
                 bar.inc(1);
+                let (cumulative_cash, cumulative_discounted_cash) =
+                    summary::cumulative_cash(&out, scenario.money.discount_rate_per_year);
                 ArmReplication {
                     cells: summary::cell_values(&out, &metrics, sites, weeks),
                     summary: ReplicationSummary::of(&scenario, r, &out),
-                    cumulative_profit: summary::cumulative_profit(&out),
+                    cumulative_cash,
+                    cumulative_discounted_cash,
                 }
             })
             .collect()
     };
     let fold = |_: &u32, rep: Vec<ArmReplication>| {
-        let base = rep[baseline].cumulative_profit.clone();
+        let base = rep[baseline].cumulative_cash.clone();
+        let base_discounted = rep[baseline].cumulative_discounted_cash.clone();
+        let minus =
+            |x: &[f64], b: &[f64]| -> Vec<f64> { x.iter().zip(b).map(|(x, b)| x - b).collect() };
         for (a, x) in rep.into_iter().enumerate() {
             encounters += x.summary.encounters;
             for (cell, v) in arms[a].cells.iter_mut().zip(x.cells) {
                 cell.add(v);
             }
-            let delta: Vec<f64> = x
-                .cumulative_profit
-                .iter()
-                .zip(&base)
-                .map(|(x, b)| x - b)
-                .collect();
+            let delta = minus(&x.cumulative_cash, &base);
             for (cell, &d) in arms[a].delta.iter_mut().zip(&delta) {
                 cell.add(d);
             }
             let mut summary = x.summary;
             if a != baseline {
                 summary.payback_week = payback_week(&delta);
+                summary.discounted_payback_week =
+                    payback_week(&minus(&x.cumulative_discounted_cash, &base_discounted));
             }
             arms[a].replications.push(summary);
         }

@@ -1,11 +1,13 @@
-//! One replication reduced to what a run keeps of it: its summary figures (NPV, profit, the
-//! chain's means) and the value of every reported (site row, week, metric) cell.
+//! One replication reduced to what a run keeps of it: its summary figures (NPV from cash
+//! flows, operating profit, the chain's means) and the value of every reported (site row, week,
+//! metric) cell.
 
 use serde::{Deserialize, Serialize};
 
+use crate::finance::{self, TerminalRule};
 use crate::ledger::Line;
 use crate::model::{Metric, ReplicationOutcome, WeekTally};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, TerminalValue};
 use crate::stats::compare::Paired;
 
 /// One replication of one arm, summarised.
@@ -13,12 +15,20 @@ use crate::stats::compare::Paired;
 pub struct ReplicationSummary {
     /// Replication index.
     pub replication: u32,
-    /// Net present value of monthly profit at the scenario's discount rate, currency units.
+    /// Net present value of the weekly net cash flows at the scenario's discount rate (see
+    /// [`crate::finance`]), plus the terminal value's present value when the scenario asks for
+    /// one; currency units.
     #[serde(with = "nan_as_null")]
     pub npv: f64,
-    /// Cumulative profit over the horizon, currency units.
+    /// The present value of the terminal value included in `npv` (0 when none is asked for).
     #[serde(with = "nan_as_null")]
-    pub cumulative_profit: f64,
+    pub terminal_value_pv: f64,
+    /// Net cash flow over the horizon, undiscounted, currency units.
+    #[serde(with = "nan_as_null")]
+    pub cumulative_cash_flow: f64,
+    /// Operating (accounting) profit over the horizon, capex depreciated, currency units.
+    #[serde(with = "nan_as_null")]
+    pub cumulative_operating_profit: f64,
     /// Revenue over the horizon, currency units.
     #[serde(with = "nan_as_null")]
     pub revenue: f64,
@@ -46,13 +56,18 @@ pub struct ReplicationSummary {
     /// Mean wait of served customers, minutes.
     #[serde(with = "nan_as_null")]
     pub mean_wait_minutes: f64,
-    /// Present value of the arm's direct spending on interventions, currency units.
+    /// Present value of the arm's direct spending on interventions (capex, training, the
+    /// interventions' own costs, a raise's premium, extra marketing), currency units.
     #[serde(with = "nan_as_null")]
     pub investment: f64,
-    /// First week from which cumulative profit stays above the baseline's in the same
-    /// replication (NaN: never, or this is the baseline).
+    /// First week from which the cumulative net cash flow minus the baseline's in the same
+    /// replication stays non-negative, undiscounted (NaN: not within the horizon, or this is
+    /// the baseline).
     #[serde(with = "nan_as_null")]
     pub payback_week: f64,
+    /// The same from discounted cash flows.
+    #[serde(with = "nan_as_null")]
+    pub discounted_payback_week: f64,
     /// Encounters simulated.
     pub encounters: u64,
 }
@@ -66,12 +81,16 @@ impl Paired for ReplicationSummary {
         self.investment
     }
 
-    fn cumulative_profit(&self) -> f64 {
-        self.cumulative_profit
+    fn cumulative_cash_flow(&self) -> f64 {
+        self.cumulative_cash_flow
     }
 
     fn payback_week(&self) -> f64 {
         self.payback_week
+    }
+
+    fn discounted_payback_week(&self) -> f64 {
+        self.discounted_payback_week
     }
 }
 
@@ -154,20 +173,22 @@ impl ReplicationSummary {
         let sum = |f: &dyn Fn(&WeekTally) -> f64| weeks.iter().map(f).sum::<f64>();
         let years = n / 52.0;
         let r = scenario.money.discount_rate_per_year;
-        let npv_cents: f64 = out
-            .monthly
+        let cash = weekly_cash_flow(&weeks);
+        let terminal_value_pv =
+            finance::terminal_value_pv(&cash, r, terminal_rule(scenario.money.terminal_value));
+        let invested: Vec<f64> = weeks
             .iter()
-            .enumerate()
-            .map(|(m, row)| {
-                row.iter().map(|l| l.profit().cents() as f64).sum::<f64>()
-                    / (1.0 + r).powf((m + 1) as f64 / 12.0)
-            })
-            .sum();
+            .map(|t| t.invested_cents as f64 / 100.0)
+            .collect();
         let lost = sum(&|t| t.lost());
         ReplicationSummary {
             replication,
-            npv: npv_cents / 100.0,
-            cumulative_profit: weeks
+            npv: finance::present_value(cash.iter().copied(), r) + terminal_value_pv,
+            terminal_value_pv,
+            cumulative_cash_flow: weeks
+                .last()
+                .map_or(0.0, |t| t.cumulative_cash_cents as f64 / 100.0),
+            cumulative_operating_profit: weeks
                 .last()
                 .map_or(0.0, |t| t.cumulative_profit_cents as f64 / 100.0),
             revenue: sum(&|t| t.money.get(Line::Revenue).to_currency()),
@@ -183,27 +204,43 @@ impl ReplicationSummary {
                 f64::NAN
             },
             mean_wait_minutes: sum(&|t| t.wait_seconds_sum) / 60.0 / sum(&|t| t.served).max(1.0),
-            investment: weeks
-                .iter()
-                .enumerate()
-                // Discounted like profit in the NPV: at the end of the week's month.
-                .map(|(w, t)| {
-                    let month = crate::model::world::month_of_week(w as u32);
-                    t.invested_cents as f64 / 100.0 / (1.0 + r).powf(f64::from(month + 1) / 12.0)
-                })
-                .sum(),
+            // Discounted as the cash flows in the NPV are.
+            investment: finance::present_value(invested, r),
             payback_week: f64::NAN,
+            discounted_payback_week: f64::NAN,
             encounters: out.encounters,
         }
     }
 }
 
-/// Firm cumulative profit by week, currency units.
-pub(super) fn cumulative_profit(out: &ReplicationOutcome) -> Vec<f64> {
-    out.weekly
+/// The firm's net cash flow by week, currency units (from integer cents, exact).
+fn weekly_cash_flow(weeks: &[WeekTally]) -> Vec<f64> {
+    weeks
         .iter()
-        .map(|row| row.iter().map(|t| t.cumulative_profit_cents).sum::<i64>() as f64 / 100.0)
+        .map(|t| t.money.cash_flow().to_currency())
         .collect()
+}
+
+/// The scenario's terminal value as finance's rule.
+fn terminal_rule(tv: TerminalValue) -> TerminalRule {
+    match tv {
+        TerminalValue::None => TerminalRule::None,
+        TerminalValue::Growth { growth_per_year } => TerminalRule::Growth(growth_per_year),
+        TerminalValue::Multiple { of_last_year } => TerminalRule::Multiple(of_last_year),
+    }
+}
+
+/// The firm's cumulative net cash flow by week, undiscounted and discounted at `rate`
+/// (what payback reads), currency units.
+pub(super) fn cumulative_cash(out: &ReplicationOutcome, rate: f64) -> (Vec<f64>, Vec<f64>) {
+    let weeks: Vec<WeekTally> = out.weekly.iter().map(|row| firm(row)).collect();
+    let (_, discounted) = finance::cumulative(&weekly_cash_flow(&weeks), rate);
+    // Undiscounted from the integer cents themselves, so equal ledgers give equal sums.
+    let plain = weeks
+        .iter()
+        .map(|t| t.cumulative_cash_cents as f64 / 100.0)
+        .collect();
+    (plain, discounted)
 }
 
 /// Per-replication values of every (site row, week, metric) cell.

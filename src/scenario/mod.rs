@@ -18,7 +18,7 @@ pub use policy::{Intervention, Lever};
 pub use provenance::{Provenance, load_with_provenance};
 pub use sections::{
     ClockParams, CustomerParams, DemandParams, DemandShock, EmployeeParams, IsqParams, Links,
-    MoneyParams, Range, ServiceParams, ServiceTimeDistribution, SiteParams,
+    MoneyParams, Range, ServiceParams, ServiceTimeDistribution, SiteParams, TerminalValue,
 };
 
 section! {
@@ -344,6 +344,17 @@ impl Scenario {
                 format!(
                     "expected at least customers_per_site ({}), found {}",
                     self.sites.customers_per_site, self.sites.market_per_site
+                ),
+            );
+        }
+        if let TerminalValue::Growth { growth_per_year } = self.money.terminal_value
+            && growth_per_year >= self.money.discount_rate_per_year
+        {
+            bad(
+                "money.terminal_value.growth_per_year",
+                format!(
+                    "expected a growth below the discount rate ({}), found {growth_per_year}: a perpetuity growing as fast as it is discounted has no finite value",
+                    self.money.discount_rate_per_year
                 ),
             );
         }

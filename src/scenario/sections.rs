@@ -427,13 +427,60 @@ section! {
     }
 }
 
+/// What the firm's cash flows after the horizon are worth at the horizon, added to NPV when
+/// asked for (off by default: a short horizon then values an arm's lasting customer base at
+/// zero, which understates lasting investments).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub enum TerminalValue {
+    /// No terminal value: NPV counts the horizon's cash flows only.
+    #[default]
+    None,
+    /// Gordon growth: the last year's net cash flow, growing at `growth_per_year` forever,
+    /// discounted at the scenario's rate; `growth_per_year` must be below the discount rate.
+    Growth {
+        /// Annual growth of the cash flow after the horizon (e.g. 0.0 or 0.02).
+        growth_per_year: f64,
+    },
+    /// A multiple of the last year's net cash flow.
+    Multiple {
+        /// Value at the horizon per unit of the last year's net cash flow.
+        of_last_year: f64,
+    },
+}
+
+impl Param for TerminalValue {
+    fn check(&self, path: &str, _: Rule, problems: &mut Vec<Problem>) {
+        match *self {
+            TerminalValue::None => {}
+            TerminalValue::Growth { growth_per_year } => {
+                growth_per_year.check(&format!("{path}.growth_per_year"), Rule::Any, problems)
+            }
+            TerminalValue::Multiple { of_last_year } => {
+                of_last_year.check(&format!("{path}.of_last_year"), Rule::NonNegative, problems)
+            }
+        }
+    }
+    fn docs(&self, path: &str, _: &str, _: Rule, meaning: &str, out: &mut Vec<FieldDoc>) {
+        out.push(FieldDoc {
+            path: path.to_string(),
+            unit: "-".to_string(),
+            default: super::param::ron_text(self),
+            rule: "None, Growth(growth_per_year: g) with g below the discount rate, or Multiple(of_last_year: m >= 0)".to_string(),
+            meaning: meaning.to_string(),
+        });
+    }
+}
+
 section! {
-    /// Money that is not wages: overhead and discounting.
+    /// Money that is not wages: overhead, discounting and the value after the horizon.
     pub struct MoneyParams {
         /// Fixed overhead per site per week (rent, systems, back office).
         overhead_per_site_per_week: f64 = 25000.0, "currency/week", NonNegative;
-        /// Annual discount rate for NPV.
+        /// Annual discount rate for NPV: an effective annual rate; each week's net cash flow is discounted from the end of its week, (1 + rate)^-(week + 1)/52.
         discount_rate_per_year: f64 = 0.08, "1/year", NonNegative;
+        /// Value of the cash flows after the horizon, added to NPV when not None (labelled as such in every output).
+        terminal_value: TerminalValue = TerminalValue::None, "-", Any;
     }
 }
 

@@ -3,8 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ledger::Line;
-use crate::model::{Metric, ReplicationOutcome};
+use crate::model::{Better, Metric, ReplicationOutcome};
 use crate::runner::{ReplicationSummary, metric_mean};
 use crate::scenario::Scenario;
 
@@ -140,21 +139,16 @@ fn default_measure() -> String {
     "npv".to_string()
 }
 
-/// Which way an output is better, when the measure says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Better {
-    /// More is better (NPV, satisfaction).
-    Higher,
-    /// Less is better (turnover, waiting).
-    Lower,
-}
-
 /// The measures an output can name besides the weekly metrics: `replications.csv`'s columns,
 /// with their unit and which way is better.
 pub const MEASURES: &[(&str, &str, Option<Better>)] = &[
     ("npv", "currency", Some(Better::Higher)),
-    ("cumulative_profit", "currency", Some(Better::Higher)),
+    ("cumulative_cash_flow", "currency", Some(Better::Higher)),
+    (
+        "cumulative_operating_profit",
+        "currency",
+        Some(Better::Higher),
+    ),
     ("revenue", "currency", Some(Better::Higher)),
     ("final_customers", "customers", Some(Better::Higher)),
     ("mean_satisfaction", "score 0-100", Some(Better::Higher)),
@@ -180,35 +174,6 @@ pub(super) fn weekly_metric(name: &str) -> Option<Metric> {
     Metric::all().into_iter().find(|m| m.name() == name)
 }
 
-/// A weekly metric's unit (as `weekly.csv` holds it) and which way is better, if either way.
-fn weekly_unit(m: Metric) -> (&'static str, Option<Better>) {
-    use Better::{Higher, Lower};
-    use Metric::*;
-    match m {
-        Isq | Morale | PerceivedQuality | Satisfaction => ("score 0-100", Some(Higher)),
-        Strain => ("points", Some(Lower)),
-        TurnoverAnnualised => ("share per year", Some(Lower)),
-        RetentionAnnualised => ("share per year", Some(Higher)),
-        RookieShare | Utilisation | WorkPressure => ("share", None),
-        FailureRate | AbandonmentRate | LossServiceShare => ("share", Some(Lower)),
-        TopBoxShare => ("share", Some(Higher)),
-        Headcount => ("employees", None),
-        Vacancies => ("vacancies", Some(Lower)),
-        Productivity => ("served per staffed hour", Some(Higher)),
-        OvertimeHours => ("hours per week", None),
-        ServiceStandardMinutes => ("minutes", None),
-        Nps => ("percent", Some(Higher)),
-        ActiveCustomers => ("customers", Some(Higher)),
-        Acquired => ("customers per week", Some(Higher)),
-        Lost => ("customers per week", Some(Lower)),
-        WaitMinutes => ("minutes", Some(Lower)),
-        Complaints | WomNegative => ("per week", Some(Lower)),
-        WomPositive => ("per week", Some(Higher)),
-        Money(Line::Revenue) | Profit | CumulativeProfit => ("currency per week", Some(Higher)),
-        Money(_) => ("currency per week", None),
-    }
-}
-
 impl Output {
     /// The output's column name, e.g. `npv[tooling-smile_training]`.
     pub fn label(&self) -> String {
@@ -222,7 +187,7 @@ impl Output {
     pub fn unit(&self) -> &'static str {
         match MEASURES.iter().find(|m| m.0 == self.measure) {
             Some(m) => m.1,
-            None => weekly_metric(&self.measure).map_or("", |m| weekly_unit(m).0),
+            None => weekly_metric(&self.measure).map_or("", Metric::unit),
         }
     }
 
@@ -230,7 +195,7 @@ impl Output {
     pub fn better(&self) -> Option<Better> {
         match MEASURES.iter().find(|m| m.0 == self.measure) {
             Some(m) => m.2,
-            None => weekly_metric(&self.measure).and_then(|m| weekly_unit(m).1),
+            None => weekly_metric(&self.measure).and_then(Metric::better),
         }
     }
 
@@ -245,7 +210,8 @@ impl Output {
 pub(super) fn measure(s: &ReplicationSummary, out: &ReplicationOutcome, name: &str) -> f64 {
     match name {
         "npv" => s.npv,
-        "cumulative_profit" => s.cumulative_profit,
+        "cumulative_cash_flow" => s.cumulative_cash_flow,
+        "cumulative_operating_profit" => s.cumulative_operating_profit,
         "revenue" => s.revenue,
         "final_customers" => s.final_customers,
         "mean_satisfaction" => s.mean_satisfaction,
@@ -306,7 +272,7 @@ mod tests {
             assert!(!o.unit().is_empty(), "{m}");
         }
         for m in Metric::all() {
-            assert!(!weekly_unit(m).0.is_empty(), "{}", m.name());
+            assert!(!m.unit().is_empty(), "{}", m.name());
         }
         let o = Output {
             arm: "a".into(),

@@ -29,7 +29,8 @@ use crate::scenario::param::Problem;
 use crate::scenario::path::{PathError, ScenarioTree};
 use crate::scenario::{Scenario, ScenarioError};
 
-pub use file::{Base, Better, Design, Distribution, Factor, MEASURES, Output, SweepFile};
+pub use crate::model::Better;
+pub use file::{Base, Design, Distribution, Factor, MEASURES, Output, SweepFile};
 pub use result::{
     ArmChoice, IntervalMethod, LevelMean, PointOutput, PointResult, SensitivityIndex, SweepResult,
 };

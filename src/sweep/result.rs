@@ -6,7 +6,8 @@ use std::cmp::Ordering;
 
 use serde::{Deserialize, Serialize};
 
-use super::file::{Better, SweepFile};
+use super::file::SweepFile;
+use crate::model::Better;
 use crate::runner::nan_as_null;
 use crate::stats::mean_interval;
 

@@ -173,7 +173,7 @@ fn run_writes_summary_tables_manifest_and_charts() {
     assert!(text.contains(" encounters in "), "{text}");
     assert!(text.contains("arm baseline:"), "{text}");
     assert!(
-        text.contains("cumulative profit after 4 weeks: mean "),
+        text.contains("net cash flow over 4 weeks (undiscounted): mean "),
         "{text}"
     );
     for f in [
@@ -215,8 +215,10 @@ fn run_writes_summary_tables_manifest_and_charts() {
     assert_eq!(weeks, BTreeSet::from(["0", "1", "2", "3"]));
     let metrics: BTreeSet<&str> = rows.iter().map(|r| r[3]).collect();
     for m in [
-        "cumulative_profit",
-        "profit",
+        "cumulative_cash_flow",
+        "operating_profit",
+        "cash_flow",
+        "capex",
         "revenue",
         "satisfaction",
         "morale",
@@ -229,16 +231,16 @@ fn run_writes_summary_tables_manifest_and_charts() {
         3 * 4 * metrics.len(),
         "one row per site, week and metric"
     );
-    // The summary's mean cumulative profit is the firm's mean in the last week, as every
+    // The summary's mean net cash flow is the firm's mean in the last week, as every
     // output writes money.
     let last = rows
         .iter()
-        .find(|r| r[1] == "all" && r[2] == "3" && r[3] == "cumulative_profit")
-        .expect("firm cumulative profit in week 3");
+        .find(|r| r[1] == "all" && r[2] == "3" && r[3] == "cumulative_cash_flow")
+        .expect("firm cumulative cash flow in week 3");
     let mean: f64 = last[4].parse().expect("the mean is a number");
     let shown = chainsim::report::format::money(mean);
     assert!(
-        text.contains(&format!("after 4 weeks: mean {shown} ")),
+        text.contains(&format!("over 4 weeks (undiscounted): mean {shown} ")),
         "summary mean {shown}:\n{text}"
     );
 
@@ -246,7 +248,7 @@ fn run_writes_summary_tables_manifest_and_charts() {
     let reps = read(&out.join("replications.csv"));
     let reps: Vec<&str> = reps.lines().collect();
     assert_eq!(reps.len(), 3, "{reps:?}");
-    assert!(reps[0].starts_with("arm,replication,npv,cumulative_profit,"));
+    assert!(reps[0].starts_with("arm,replication,npv,terminal_value_pv,cumulative_cash_flow,"));
     assert!(reps[1].starts_with("baseline,0,"));
     assert!(reps[2].starts_with("baseline,1,"));
 

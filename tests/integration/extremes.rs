@@ -44,7 +44,8 @@ fn check_replications(s: &Scenario, seed: u64) {
         let x = ReplicationSummary::of(s, 0, &o);
         for (what, v) in [
             ("npv", x.npv),
-            ("cumulative_profit", x.cumulative_profit),
+            ("cumulative_cash_flow", x.cumulative_cash_flow),
+            ("cumulative_operating_profit", x.cumulative_operating_profit),
             ("revenue", x.revenue),
             ("final_customers", x.final_customers),
             ("annual_turnover", x.annual_turnover),

@@ -27,26 +27,32 @@ pub fn check_ledger(o: &ReplicationOutcome) {
             "site {site}: weekly and monthly ledgers disagree"
         );
         // Every cent in one line: the lines sum to the profit, and the running cumulative profit agrees.
-        let by_line: i64 = Line::ALL
-            .iter()
-            .map(|&l| {
-                if l == Line::Revenue {
-                    monthly.get(l).cents()
-                } else {
-                    -monthly.get(l).cents()
-                }
-            })
-            .sum();
-        assert_eq!(by_line, monthly.profit().cents());
+        // Each view sums its own lines: operating profit depreciates capex, cash flow spends it.
+        let net = |keep: fn(Line) -> bool| -> i64 {
+            Line::ALL
+                .iter()
+                .filter(|&&l| keep(l))
+                .map(|&l| {
+                    if l == Line::Revenue {
+                        monthly.get(l).cents()
+                    } else {
+                        -monthly.get(l).cents()
+                    }
+                })
+                .sum()
+        };
+        assert_eq!(net(Line::is_operating), monthly.operating_profit().cents());
+        assert_eq!(net(Line::is_cash), monthly.cash_flow().cents());
+        let end = o.weekly.last().unwrap()[site];
         assert_eq!(
-            monthly.revenue().cents() - monthly.costs().cents(),
-            monthly.profit().cents()
+            end.cumulative_profit_cents,
+            monthly.operating_profit().cents(),
+            "site {site}: cumulative operating profit"
         );
-        let cumulative = o.weekly.last().unwrap()[site].cumulative_profit_cents;
         assert_eq!(
-            cumulative,
-            monthly.profit().cents(),
-            "site {site}: cumulative profit"
+            end.cumulative_cash_cents,
+            monthly.cash_flow().cents(),
+            "site {site}: cumulative cash flow"
         );
     }
     // The month count covers the horizon: 12 months per 52 weeks.

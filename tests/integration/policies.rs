@@ -65,9 +65,10 @@ fn a_cost_only_arm_loses_exactly_the_present_value_of_its_cost() {
         },
     )
     .unwrap();
-    // Week 10 falls in month 10 * 12 / 52 = 2, discounted by (1 + r)^(3/12).
-    let pv = 12_345.67 * f64::from(s.sites.count)
-        / (1.0 + s.money.discount_rate_per_year).powf(3.0 / 12.0);
+    // Spent in week 10, discounted from the end of that week: (1 + r)^-(11/52).
+    let pv = 12_345.67
+        * f64::from(s.sites.count)
+        * chainsim::finance::discount_factor(s.money.discount_rate_per_year, 10);
     for (b, a) in r.arms[0].replications.iter().zip(&r.arms[1].replications) {
         assert!(
             (a.npv - b.npv + pv).abs() < 1e-6,
@@ -79,6 +80,85 @@ fn a_cost_only_arm_loses_exactly_the_present_value_of_its_cost() {
             "investment {} vs {pv}",
             a.investment
         );
+    }
+}
+
+#[test]
+fn a_capex_with_no_other_effect_lowers_npv_by_exactly_its_discounted_cost() {
+    // Capex with no effect but its cost: tools points per currency set to zero, so the tools
+    // stock, and so every encounter, is the same in both arms (common random numbers).
+    let x = 100_000.0;
+    for week in [0, 29] {
+        let mut s = with_arms(
+            small(30),
+            vec![arm("capex", vec![at(Lever::Tooling { amount: x }, week)])],
+        );
+        s.isq.tools_points_per_currency = 0.0;
+        let r = run(
+            &s,
+            &RunOptions {
+                replications: 3,
+                ..RunOptions::from_scenario(&s)
+            },
+        )
+        .unwrap();
+        // Hand-computed: X per site, spent in `week`, discounted from the end of that week.
+        let df = (1.0 + s.money.discount_rate_per_year).powf(-f64::from(week + 1) / 52.0);
+        let expected = x * f64::from(s.sites.count) * df;
+        for (b, a) in r.arms[0].replications.iter().zip(&r.arms[1].replications) {
+            let delta = b.npv - a.npv;
+            assert!(
+                (delta - expected).abs() < 0.005,
+                "week {week}: NPV lowered by {delta}, expected {expected} to the cent"
+            );
+            // Cash, not accounting: the whole capex is spent, though little is depreciated yet.
+            assert!(
+                (b.cumulative_cash_flow - a.cumulative_cash_flow - x * f64::from(s.sites.count))
+                    .abs()
+                    < 0.005
+            );
+            assert!(
+                b.cumulative_operating_profit - a.cumulative_operating_profit
+                    < x * f64::from(s.sites.count)
+            );
+        }
+    }
+}
+
+#[test]
+fn payback_counts_capex_when_spent() {
+    // 52k of capex per site in week 0 that saves 1,000 of overhead per site-week (as a
+    // CostOnly arm with a negative cost cannot): the cash pays back in week 52, however the
+    // capex is depreciated. Modelled as capex in the arm and 1,000 more overhead in the baseline.
+    let mut s = with_arms(
+        small(60),
+        vec![arm(
+            "capex",
+            vec![at(Lever::Tooling { amount: 52_000.0 }, 0)],
+        )],
+    );
+    s.isq.tools_points_per_currency = 0.0;
+    // The baseline pays 1,000 a site-week more: as a continuing cost-only intervention.
+    s.arms[0].interventions = vec![Intervention {
+        lever: Lever::StaffingLevel {
+            extra_employees: 0.0,
+        },
+        start_week: 0,
+        cost_per_site: 1_000.0,
+        ..Intervention::default()
+    }];
+    let r = run(
+        &s,
+        &RunOptions {
+            replications: 2,
+            ..RunOptions::from_scenario(&s)
+        },
+    )
+    .unwrap();
+    for x in &r.arms[1].replications {
+        // Behind by 52,000 - 1,000 (w + 1) after week w: back to zero at the end of week 51.
+        assert_eq!(x.payback_week, 51.0, "replication {}", x.replication);
+        assert!(x.discounted_payback_week > 51.0 || x.discounted_payback_week.is_nan());
     }
 }
 
@@ -252,7 +332,7 @@ fn staffing_and_cost_cutting_move_headcount_and_budgets() {
     // Cutting does not lay off: it stops replacing leavers.
     assert!(total(&base, |t| t.hires) > 0.0);
     assert!(total(&cut, |t| t.hires) < total(&base, |t| t.hires));
-    for line in [Line::Tooling, Line::SkillsTraining] {
+    for line in [Line::Capex, Line::SkillsTraining] {
         assert!(
             total(&cut, |t| t.money.get(line).cents() as f64)
                 < total(&base, |t| t.money.get(line).cents() as f64),

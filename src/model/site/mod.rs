@@ -164,8 +164,10 @@ pub struct Site {
     invested_cents: i64,
     /// Money of the current month, cents by line.
     pub(crate) month: Lines,
-    /// Cumulative profit, cents.
+    /// Cumulative operating profit, cents.
     pub(crate) cumulative_profit_cents: i64,
+    /// Cumulative net cash flow, cents.
+    pub(crate) cumulative_cash_cents: i64,
     /// Encounters simulated (served plus abandoned).
     pub(crate) encounters: u64,
     /// `encounters` when the week began: the week's arrivals are the difference.
@@ -290,6 +292,7 @@ impl Site {
             invested_cents: 0,
             month: Lines::default(),
             cumulative_profit_cents: 0,
+            cumulative_cash_cents: 0,
             encounters: 0,
             encounters_at_week_start: 0,
             served_this_week: 0,
@@ -309,6 +312,13 @@ impl Site {
             refresh_spend(&ctx.spend_cents_by_tenure, cust, 0);
         }
         site
+    }
+
+    /// Spends `amount` of capex: cash now, depreciated in operating profit over the tools'
+    /// depreciation schedule.
+    fn spend_capex(&mut self, amount: Money) {
+        self.depreciation.buy(amount);
+        self.post(Line::Capex, amount);
     }
 
     /// Records money in the month's ledger and, independently, in the week's tally; the two

@@ -43,7 +43,7 @@ impl Default for PolicyState {
 pub fn policy_line(lever: Lever) -> Line {
     match lever {
         Lever::SmileTraining { .. } => Line::SmileTraining,
-        Lever::Tooling { .. } => Line::Tooling,
+        Lever::Tooling { .. } => Line::Capex,
         Lever::SkillsTraining { .. } | Lever::Empowerment => Line::SkillsTraining,
         Lever::LeadershipDevelopment { .. } => Line::LeadershipTraining,
         Lever::Marketing { .. } => Line::Marketing,
@@ -78,7 +78,7 @@ impl Site {
                     }
                     Lever::Tooling { amount } => {
                         let capex = Money::from_currency(amount);
-                        self.depreciation.buy(capex);
+                        self.spend_capex(capex);
                         self.invested_cents += capex.cents();
                         self.tools =
                             (self.tools + amount * scn.isq.tools_points_per_currency).min(100.0);
@@ -109,12 +109,16 @@ impl Site {
         }
     }
 
-    /// The intervention's own cost (per site and per employee), in its lever's ledger line.
+    /// The intervention's own cost (per site and per employee), in its lever's ledger line; a
+    /// tooling intervention's own costs (installation, say) are capex like its amount.
     pub(super) fn post_policy_cost(&mut self, iv: &Intervention) {
         let amount = iv.cost_per_site + iv.cost_per_employee * self.employees.headcount() as f64;
         if amount > 0.0 {
             let cost = Money::from_currency(amount);
-            self.post(policy_line(iv.lever), cost);
+            match policy_line(iv.lever) {
+                Line::Capex => self.spend_capex(cost),
+                line => self.post(line, cost),
+            }
             self.invested_cents += cost.cents();
         }
     }

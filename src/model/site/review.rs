@@ -118,8 +118,7 @@ impl Site {
     fn review_stocks(&mut self, ctx: &Context) {
         let i = &ctx.scenario.isq;
         let capex_amount = i.tools_capex_per_site_per_week * self.policy.tools_factor;
-        let capex = Money::from_currency(capex_amount);
-        self.depreciation.buy(capex);
+        self.spend_capex(Money::from_currency(capex_amount));
         self.tools = (self.tools * decay_per_week(i.tools_half_life_weeks)
             + capex_amount * i.tools_points_per_currency)
             .clamp(0.0, 100.0);
@@ -336,9 +335,10 @@ impl Site {
         for (line, amount) in lines {
             self.post(line, Money::from_currency(amount));
         }
-        let tooling = self.depreciation.charge_week();
-        self.post(Line::Tooling, tooling);
-        self.cumulative_profit_cents += self.tally.money.profit().cents();
+        let depreciation = self.depreciation.charge_week();
+        self.post(Line::ToolingDepreciation, depreciation);
+        self.cumulative_profit_cents += self.tally.money.operating_profit().cents();
+        self.cumulative_cash_cents += self.tally.money.cash_flow().cents();
     }
 
     /// The week's tally as the world keeps it: the stocks, the staff and every customer's
@@ -383,6 +383,7 @@ impl Site {
         t.promoters += f64::from(promoters);
         t.detractors += f64::from(detractors);
         t.cumulative_profit_cents = self.cumulative_profit_cents;
+        t.cumulative_cash_cents = self.cumulative_cash_cents;
         t.invested_cents = self.invested_cents;
         self.invested_cents = 0;
         t.busy_hours = self.busy_seconds as f64 / 3600.0;

@@ -15,6 +15,7 @@ use crate::report::run::{
     COMPARISON_FILE, ComparisonRow, MANIFEST_FILE, RunManifest, SCENARIO_FILE, WEEKLY_FILE,
     WeeklyRow, read_rows, read_rows_where,
 };
+use crate::report::text::finance_basis;
 use crate::scenario::{Arm, Intervention};
 
 /// One intervention in words: the lever and its parameters, when it acts, what it costs.
@@ -93,25 +94,38 @@ fn reading(c: &ComparisonRow, baseline: &str, horizon: &str) -> String {
             number(c.roi_lo),
             number(c.roi_hi),
         );
-        if c.paid_back_share > 0.0 {
+        if c.payback_week_median.is_finite() {
             let _ = write!(
                 t,
-                " Its cumulative profit overtakes the baseline's by week {} (median; 90% of replications between weeks {} and {}) in {} of replications.",
+                " It pays back in cash by week {} (median across replications; {} from discounted cash), and within the horizon in {} of replications.",
                 week(c.payback_week_median),
-                week(c.payback_week_p05),
-                week(c.payback_week_p95),
+                payback(c.discounted_payback_week_median),
                 percent(c.paid_back_share),
             );
         } else {
-            t.push_str(" It never pays back within the horizon.");
+            let _ = write!(
+                t,
+                " In most replications it does not pay back within the horizon (it does in {}).",
+                percent(c.paid_back_share)
+            );
         }
     }
     t
 }
 
+/// A payback week read back from `comparison.csv`, where empty (NaN) is "not within the
+/// horizon".
+fn payback(week_number: f64) -> String {
+    if week_number.is_finite() {
+        week(week_number)
+    } else {
+        "not within the horizon".to_string()
+    }
+}
+
 /// The comparison table, every arm against the baseline.
 fn comparison_table(b: &mut String, rows: &[ComparisonRow]) {
-    b.push_str("<h2 id=\"comparison\">Comparison with the baseline</h2>\n<p>Means over replications with 95% confidence intervals; the difference in NPV (&Delta;NPV) is paired by replication. ROI = &Delta;NPV / present value of the arm's investment. Payback is the first week from which the arm's cumulative profit stays above the baseline's (median and the 5th-95th percentiles across replications); profit depreciates capex rather than expensing it, so this is not a cash payback.</p>\n<table><thead><tr><th>arm</th><th class=\"num\">NPV</th><th class=\"num\">&Delta;NPV vs baseline</th><th class=\"num\">P(beats baseline)</th><th class=\"num\">investment (PV)</th><th class=\"num\">ROI</th><th class=\"num\">payback week (median, 90%)</th><th class=\"num\">P(best)</th></tr></thead><tbody>\n");
+    b.push_str("<h2 id=\"comparison\">Comparison with the baseline</h2>\n<p>Means over replications with 95% confidence intervals; the difference in NPV (&Delta;NPV) is paired by replication. ROI = &Delta;NPV / present value of the arm's investment. Payback is the first week from which the arm's cumulative net cash flow minus the baseline's stays non-negative (capex counted when spent): the median and the 5th-95th percentiles across replications, undiscounted, and the median from discounted cash flows; a replication that does not pay back within the horizon counts as later than any week.</p>\n<table><thead><tr><th>arm</th><th class=\"num\">NPV</th><th class=\"num\">&Delta;NPV vs baseline</th><th class=\"num\">P(beats baseline)</th><th class=\"num\">investment (PV)</th><th class=\"num\">ROI</th><th class=\"num\">payback week (median; 90% of replications)</th><th class=\"num\">P(best)</th></tr></thead><tbody>\n");
     for c in rows {
         let interval = |mean: String, lo: String, hi: String| {
             format!("{mean}<br><span class=\"small\">[{lo}, {hi}]</span>")
@@ -124,17 +138,13 @@ fn comparison_table(b: &mut String, rows: &[ComparisonRow]) {
             } else {
                 "n/a".to_string()
             };
-            let payback = if c.paid_back_share > 0.0 {
-                format!(
-                    "{}<br><span class=\"small\">{}-{}; in {}</span>",
-                    week(c.payback_week_median),
-                    week(c.payback_week_p05),
-                    week(c.payback_week_p95),
-                    percent(c.paid_back_share)
-                )
-            } else {
-                "never".to_string()
-            };
+            let payback = format!(
+                "{}<br><span class=\"small\">90%: {} to {}; discounted {}</span>",
+                payback(c.payback_week_median),
+                payback(c.payback_week_p05),
+                payback(c.payback_week_p95),
+                payback(c.discounted_payback_week_median),
+            );
             (
                 interval(
                     signed_money(c.delta_npv_mean),
@@ -205,8 +215,25 @@ fn final_state(
         ),
         ("active_customers", "Active customers", "people", 1.0),
         ("revenue", "Revenue", "currency per week", 1.0),
-        ("profit", "Profit", "currency per week", 1.0),
-        ("cumulative_profit", "Cumulative profit", "currency", 1.0),
+        (
+            "operating_profit",
+            "Operating profit",
+            "currency per week",
+            1.0,
+        ),
+        ("cash_flow", "Net cash flow", "currency per week", 1.0),
+        (
+            "cumulative_cash_flow",
+            "Cumulative net cash flow",
+            "currency",
+            1.0,
+        ),
+        (
+            "cumulative_operating_profit",
+            "Cumulative operating profit",
+            "currency",
+            1.0,
+        ),
     ];
     let value: BTreeMap<(&str, &str), f64> = weekly
         .iter()
@@ -271,12 +298,13 @@ pub(super) fn page(dir: &Path) -> Result<String, ReportError> {
     let sites = &scenario.sites;
     let _ = write!(
         b,
-        "<h2 id=\"simulated\">What was simulated</h2>\n<p>{} sites, each with {} front-line staff and {} customers to start (a market of {} people per site), over {weeks} weeks ({horizon}); {reps} Monte Carlo replications of every arm, seed {}. Every encounter between a customer and an employee is simulated; profit is what the ledger holds at the end, not a formula. Arms share their random numbers replication by replication (common random numbers), so differences between arms are paired.</p>\n",
+        "<h2 id=\"simulated\">What was simulated</h2>\n<p>{} sites, each with {} front-line staff and {} customers to start (a market of {} people per site), over {weeks} weeks ({horizon}); {reps} Monte Carlo replications of every arm, seed {}. Every encounter between a customer and an employee is simulated; profit is what the ledger holds at the end, not a formula. Arms share their random numbers replication by replication (common random numbers), so differences between arms are paired. {}.</p>\n",
         sites.count,
         sites.employees_per_site,
         sites.customers_per_site,
         sites.market_per_site,
         manifest.header.seed,
+        esc(&finance_basis(scenario, weeks)),
     );
 
     b.push_str("<h2 id=\"arms\">The arms</h2>\n<table><thead><tr><th>arm</th><th>what it represents</th><th>what it does</th></tr></thead><tbody>\n");
@@ -323,16 +351,19 @@ pub(super) fn page(dir: &Path) -> Result<String, ReportError> {
     for (stem, caption) in [
         (
             "delta",
-            "Each arm's cumulative profit minus the baseline's, paired by replication: where the line crosses zero the arm has paid back.",
+            "Each arm's cumulative net cash flow minus the baseline's, paired by replication (median and the spread of 50% and 90% of replications): from where the line stays above zero the arm has paid back.",
         ),
-        ("arms", "Cumulative profit of every arm over time."),
+        (
+            "arms",
+            "Cumulative net cash flow of every arm over time (median and spread across replications).",
+        ),
         (
             "roi",
-            "Return on investment against the baseline, with 95% intervals.",
+            "Return on the extra investment against the baseline: mean ΔNPV over the mean present value of the extra spending, with 95% confidence intervals.",
         ),
         (
             "profit",
-            "Cumulative profit (median and bands over replications).",
+            "Cumulative operating profit, capex depreciated (median and the spread of 50% and 90% of replications).",
         ),
     ] {
         figure(&mut b, dir, stem, caption);

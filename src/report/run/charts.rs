@@ -33,20 +33,9 @@ fn band_of(label: &str, cells: &[Quantiles], scale: f64) -> BandSeries {
     }
 }
 
-/// Arm `a`'s median cumulative profit in the last week (firm level).
-fn final_profit(r: &RunResult, a: usize) -> f64 {
-    r.firm_at(a, r.options.weeks as usize - 1, Metric::CumulativeProfit)
-        .median()
-}
-
-/// The arm whose median cumulative profit ends highest.
-fn profit_leader(r: &RunResult) -> usize {
-    (0..r.arms.len())
-        .max_by(|&a, &b| final_profit(r, a).total_cmp(&final_profit(r, b)))
-        .unwrap_or(0)
-}
-
-/// Draws `profit.png/svg` and `chain.png/svg`.
+/// Draws `profit.png/svg` and `chain.png/svg`. Titles quote each quantity's headline
+/// statistic (a mean over replications, as the summary, the CSVs and the report give it); the
+/// lines and bands show the spread across replications.
 pub(super) fn charts(r: &RunResult, dir: &Path) -> Result<(), ReportError> {
     let arms = 0..r.arms.len();
     let series = |m: Metric, scale: f64| {
@@ -54,23 +43,30 @@ pub(super) fn charts(r: &RunResult, dir: &Path) -> Result<(), ReportError> {
             .map(|a| band(r, a, m, scale))
             .collect::<Vec<_>>()
     };
-    // The title states the finding: where cumulative profit ends.
-    let end = |a: usize| final_profit(r, a);
-    let top = profit_leader(r);
+    let mean_profit = |a: usize| {
+        let xs = &r.arms[a].replications;
+        xs.iter()
+            .map(|x| x.cumulative_operating_profit)
+            .sum::<f64>()
+            / xs.len().max(1) as f64
+    };
+    let top = (0..r.arms.len())
+        .max_by(|&a, &b| mean_profit(a).total_cmp(&mean_profit(b)))
+        .unwrap_or(0);
     let title = if r.arms.len() == 1 {
         format!(
-            "{}: cumulative profit reaches {} in {} weeks (median of {} replications)",
+            "{}: cumulative operating profit {} over {} weeks (mean of {} replications)",
             r.scenario.name,
-            format::money(end(0)),
+            format::money(mean_profit(0)),
             r.options.weeks,
             r.options.replications
         )
     } else {
         format!(
-            "{}: {} ends highest, {} cumulative profit in {} weeks (median of {} replications)",
+            "{}: {} ends highest, cumulative operating profit {} over {} weeks (mean of {} replications)",
             r.scenario.name,
             r.arms[top].name,
-            format::money(end(top)),
+            format::money(mean_profit(top)),
             r.options.weeks,
             r.options.replications
         )
@@ -78,8 +74,8 @@ pub(super) fn charts(r: &RunResult, dir: &Path) -> Result<(), ReportError> {
     plot::profit_chart(
         dir,
         &title,
-        "cumulative profit (currency)",
-        &series(Metric::CumulativeProfit, 1.0),
+        "cumulative operating profit (currency; capex depreciated)",
+        &series(Metric::CumulativeOperatingProfit, 1.0),
     )?;
     let panels = [
         ("Internal service quality", "0-100", Metric::Isq, 1.0),
@@ -115,7 +111,7 @@ pub(super) fn charts(r: &RunResult, dir: &Path) -> Result<(), ReportError> {
             Metric::Money(Line::Revenue),
             1.0,
         ),
-        ("Profit", "currency per week", Metric::Profit, 1.0),
+        ("Net cash flow", "currency per week", Metric::CashFlow, 1.0),
     ]
     .map(|(title, unit, m, scale)| Panel {
         title: title.to_string(),
@@ -130,90 +126,86 @@ pub(super) fn charts(r: &RunResult, dir: &Path) -> Result<(), ReportError> {
     Ok(())
 }
 
-/// Draws `arms`, `delta` and `roi` (png and svg): cumulative profit per arm, the paired
-/// difference from the baseline over time (when does each arm pay back?), and ROI per arm.
+/// Draws `arms`, `delta` and `roi` (png and svg): cumulative net cash flow per arm, the paired
+/// difference from the baseline's over time (when does each arm pay back?), and ROI per arm.
+/// Titles quote the comparison's headline figures: mean ΔNPV and mean ROI with 95%
+/// confidence intervals, the same numbers as the summary, `comparison.csv` and the report.
 pub(super) fn comparison_charts(r: &RunResult, dir: &Path) -> Result<(), ReportError> {
     let base = r.scenario.baseline_index();
-    let reps = r.options.replications;
+    let comparisons = r.comparisons();
     let arms: Vec<BandSeries> = (0..r.arms.len())
-        .map(|a| band(r, a, Metric::CumulativeProfit, 1.0))
+        .map(|a| band(r, a, Metric::CumulativeCashFlow, 1.0))
         .collect();
-    let top = profit_leader(r);
+    let best_npv = (0..comparisons.len())
+        .max_by(|&a, &b| comparisons[a].npv.mean.total_cmp(&comparisons[b].npv.mean))
+        .unwrap_or(base);
     plot::band_chart(
         dir,
         "arms",
         &format!(
-            "{}: {} ends highest, {} cumulative profit against {}'s {} (median of {reps})",
+            "{}: {} has the highest NPV, {} against {}'s {} (means of {} replications)",
             r.scenario.name,
-            arms[top].label,
-            format::money(final_profit(r, top)),
-            arms[base].label,
-            format::money(final_profit(r, base)),
+            comparisons[best_npv].arm,
+            format::money(comparisons[best_npv].npv.mean),
+            r.arms[base].name,
+            format::money(comparisons[base].npv.mean),
+            r.options.replications,
         ),
-        "cumulative profit (currency)",
+        "cumulative net cash flow (currency)",
         &arms,
     )?;
-    let last = r.options.weeks as usize - 1;
-    let end = |s: &BandSeries| s.p50.get(last).copied().unwrap_or(f64::NAN);
     // The baseline's own line (zero) keeps every arm's colour the same as in the other charts.
     let delta: Vec<BandSeries> = r
         .arms
         .iter()
         .map(|a| band_of(&a.name, &a.delta, 1.0))
         .collect();
-    let (gain, loss) = (0..delta.len()).filter(|&a| a != base).fold(
-        (None::<usize>, None::<usize>),
-        |(g, l), a| {
-            let better = |x: Option<usize>, up: bool| match x {
-                Some(b) if (end(&delta[a]) > end(&delta[b])) != up => Some(b),
-                _ => Some(a),
-            };
-            (better(g, true), better(l, false))
-        },
-    );
+    let others = || (0..comparisons.len()).filter(|&a| a != base);
+    let delta_npv = |a: usize| comparisons[a].delta_npv.mean;
+    let gain = others().max_by(|&a, &b| delta_npv(a).total_cmp(&delta_npv(b)));
+    let loss = others().min_by(|&a, &b| delta_npv(a).total_cmp(&delta_npv(b)));
     let mut finding = Vec::new();
-    if let Some(g) = gain.filter(|&g| end(&delta[g]) > 0.0) {
+    if let Some(g) = gain.filter(|&g| delta_npv(g) > 0.0) {
         finding.push(format!(
-            "{} gains most ({})",
-            delta[g].label,
-            format::signed_money(end(&delta[g]))
+            "{} gains most, ΔNPV {}",
+            comparisons[g].arm,
+            format::signed_money(delta_npv(g))
         ));
     }
-    if let Some(l) = loss.filter(|&l| end(&delta[l]) < 0.0) {
+    if let Some(l) = loss.filter(|&l| delta_npv(l) < 0.0) {
         finding.push(format!(
-            "{} loses most ({})",
-            delta[l].label,
-            format::signed_money(end(&delta[l]))
+            "{} loses most, ΔNPV {}",
+            comparisons[l].arm,
+            format::signed_money(delta_npv(l))
         ));
     }
     let title = format!(
-        "{}: {} against {} by week {} (paired, median)",
+        "{}: {} against {} (mean of {} paired replications)",
         r.scenario.name,
         if finding.is_empty() {
-            "no arm moves cumulative profit".to_string()
+            "no arm moves NPV".to_string()
         } else {
             finding.join("; ")
         },
         r.arms[base].name,
-        r.options.weeks
+        r.options.replications,
     );
     plot::band_chart(
         dir,
         "delta",
         &title,
-        "difference in cumulative profit (currency)",
+        "cumulative net cash flow minus the baseline's (currency; paid back where it stays above 0)",
         &delta,
     )?;
-    let (colors, rows): (Vec<usize>, Vec<IntervalRow>) = r
-        .comparisons()
-        .into_iter()
+    let (colors, rows): (Vec<usize>, Vec<IntervalRow>) = comparisons
+        .iter()
         .enumerate()
         .filter(|(k, _)| *k != base)
         .map(|(k, c)| {
             (
                 k,
                 IntervalRow {
-                    label: c.arm,
+                    label: c.arm.clone(),
                     estimate: c.roi.mean,
                     lo: c.roi.lo,
                     hi: c.roi.hi,
@@ -227,14 +219,14 @@ pub(super) fn comparison_charts(r: &RunResult, dir: &Path) -> Result<(), ReportE
         .max_by(|a, b| a.estimate.total_cmp(&b.estimate));
     let title = match best {
         Some(b) => format!(
-            "{}: {} returns most per unit invested, ROI {} against {} (mean, 95% interval)",
+            "{}: {} returns most per unit invested, ROI {} against {} (95% confidence interval)",
             r.scenario.name,
             b.label,
             format::number(b.estimate),
             r.arms[base].name
         ),
         None => format!(
-            "{}: no arm invests, so no ROI against {}",
+            "{}: no arm invests more than {}, so no ROI",
             r.scenario.name, r.arms[base].name
         ),
     };
@@ -242,7 +234,7 @@ pub(super) fn comparison_charts(r: &RunResult, dir: &Path) -> Result<(), ReportE
         dir,
         "roi",
         &title,
-        "ROI = difference in NPV / present value of the investment",
+        "ROI = ΔNPV / present value of the extra investment (95% confidence interval)",
         &rows,
         &colors,
     )?;

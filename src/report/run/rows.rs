@@ -50,7 +50,11 @@ pub struct ReplicationRow {
     #[serde(with = "csv_num")]
     pub npv: f64,
     #[serde(with = "csv_num")]
-    pub cumulative_profit: f64,
+    pub terminal_value_pv: f64,
+    #[serde(with = "csv_num")]
+    pub cumulative_cash_flow: f64,
+    #[serde(with = "csv_num")]
+    pub cumulative_operating_profit: f64,
     #[serde(with = "csv_num")]
     pub revenue: f64,
     #[serde(with = "csv_num")]
@@ -73,6 +77,8 @@ pub struct ReplicationRow {
     pub investment: f64,
     #[serde(with = "csv_num")]
     pub payback_week: f64,
+    #[serde(with = "csv_num")]
+    pub discounted_payback_week: f64,
     pub encounters: u64,
 }
 
@@ -82,7 +88,9 @@ impl ReplicationRow {
             arm: arm.to_string(),
             replication: x.replication,
             npv: x.npv,
-            cumulative_profit: x.cumulative_profit,
+            terminal_value_pv: x.terminal_value_pv,
+            cumulative_cash_flow: x.cumulative_cash_flow,
+            cumulative_operating_profit: x.cumulative_operating_profit,
             revenue: x.revenue,
             final_customers: x.final_customers,
             mean_satisfaction: x.mean_satisfaction,
@@ -94,13 +102,16 @@ impl ReplicationRow {
             mean_wait_minutes: x.mean_wait_minutes,
             investment: x.investment,
             payback_week: x.payback_week,
+            discounted_payback_week: x.discounted_payback_week,
             encounters: x.encounters,
         }
     }
 }
 
 /// A row of `comparison.csv`: one arm and its paired comparison with the baseline (intervals
-/// are 95% confidence intervals of the mean; see [`ArmComparison`]).
+/// are 95% confidence intervals of the mean; payback weeks are the median and the 5th and 95th
+/// percentiles across replications, empty when infinite: not within the horizon; see
+/// [`ArmComparison`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[allow(missing_docs)] // the fields are ArmComparison's, flattened; documented there
 pub struct ComparisonRow {
@@ -116,11 +127,11 @@ pub struct ComparisonRow {
     #[serde(with = "csv_num")]
     pub npv_hi: f64,
     #[serde(with = "csv_num")]
-    pub cumulative_profit_mean: f64,
+    pub cumulative_cash_flow_mean: f64,
     #[serde(with = "csv_num")]
-    pub cumulative_profit_lo: f64,
+    pub cumulative_cash_flow_lo: f64,
     #[serde(with = "csv_num")]
-    pub cumulative_profit_hi: f64,
+    pub cumulative_cash_flow_hi: f64,
     #[serde(with = "csv_num")]
     pub investment_mean: f64,
     #[serde(with = "csv_num")]
@@ -148,6 +159,12 @@ pub struct ComparisonRow {
     #[serde(with = "csv_num")]
     pub payback_week_p95: f64,
     #[serde(with = "csv_num")]
+    pub discounted_payback_week_median: f64,
+    #[serde(with = "csv_num")]
+    pub discounted_payback_week_p05: f64,
+    #[serde(with = "csv_num")]
+    pub discounted_payback_week_p95: f64,
+    #[serde(with = "csv_num")]
     pub paid_back_share: f64,
     #[serde(with = "csv_num")]
     pub p_best: f64,
@@ -163,9 +180,9 @@ impl ComparisonRow {
             npv_mean: c.npv.mean,
             npv_lo: c.npv.lo,
             npv_hi: c.npv.hi,
-            cumulative_profit_mean: c.cumulative_profit.mean,
-            cumulative_profit_lo: c.cumulative_profit.lo,
-            cumulative_profit_hi: c.cumulative_profit.hi,
+            cumulative_cash_flow_mean: c.cumulative_cash_flow.mean,
+            cumulative_cash_flow_lo: c.cumulative_cash_flow.lo,
+            cumulative_cash_flow_hi: c.cumulative_cash_flow.hi,
             investment_mean: c.investment.mean,
             investment_lo: c.investment.lo,
             investment_hi: c.investment.hi,
@@ -179,6 +196,9 @@ impl ComparisonRow {
             payback_week_median: c.payback_week[0],
             payback_week_p05: c.payback_week[1],
             payback_week_p95: c.payback_week[2],
+            discounted_payback_week_median: c.discounted_payback_week[0],
+            discounted_payback_week_p05: c.discounted_payback_week[1],
+            discounted_payback_week_p95: c.discounted_payback_week[2],
             paid_back_share: c.paid_back_share,
             p_best: c.p_best,
         }
