@@ -5,6 +5,7 @@ use std::collections::BinaryHeap;
 
 use super::time::SimTime;
 
+#[derive(Clone)]
 struct Entry<E> {
     time: SimTime,
     seq: u64,
@@ -33,6 +34,7 @@ impl<E> Ord for Entry<E> {
 /// (FIFO, by an insertion counter), so a run never depends on heap internals.
 ///
 /// The clock never goes back: pushing an event earlier than the last one popped is refused.
+#[derive(Clone)]
 pub struct EventQueue<E> {
     heap: BinaryHeap<Entry<E>>,
     next_seq: u64,

@@ -106,8 +106,8 @@ pub struct Customer {
     pub(crate) spend_cents: i64,
     /// Visit rate of the slot, visits per week before local and seasonal scaling.
     pub(crate) rate_per_week: f64,
-    /// Week the customer joined.
-    pub(crate) joined_week: u32,
+    /// Calendar week the customer joined (negative: before the simulation began).
+    pub(crate) joined_week: i32,
     /// How many times the slot has been filled by acquisition (keys its place among prospects).
     pub(crate) generation: u32,
     /// Whether the slot holds an active customer (otherwise a prospect).

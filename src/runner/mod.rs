@@ -77,6 +77,8 @@ struct ArmReplication {
     cumulative_cash: Vec<f64>,
     /// The same, discounted.
     cumulative_discounted_cash: Vec<f64>,
+    /// Encounters of the warm-up the replication's arms share.
+    warmup_encounters: u64,
 }
 
 /// A progress bar on stderr when asked for and stderr is a terminal; hidden otherwise.
@@ -139,14 +141,15 @@ pub fn run_shard(
 
     let started = Instant::now();
     let one = |&r: &u32| -> Vec<ArmReplication> {
-        // Arms share the replication's streams: common random numbers.
+        // Arms share the replication's streams (common random numbers) and its warm-up, which
+        // runs once; every arm starts from a copy of its end.
+        let warm = Replication::new(&scenario, options.seed, u64::from(r))
+            .weeks(options.weeks)
+            .warm_up();
         (0..scenario.arms.len())
             .into_par_iter()
             .map(|a| {
-                let out = Replication::new(&scenario, options.seed, u64::from(r))
-                    .arm(a)
-                    .weeks(options.weeks)
-                    .run();
+                let out = warm.run_arm(a, &mut ());
                 bar.inc(1);
                 let (cumulative_cash, cumulative_discounted_cash) =
                     summary::cumulative_cash(&out, scenario.money.discount_rate_per_year);
@@ -155,6 +158,7 @@ pub fn run_shard(
                     summary: ReplicationSummary::of(&scenario, r, &out),
                     cumulative_cash,
                     cumulative_discounted_cash,
+                    warmup_encounters: out.warmup_encounters,
                 }
             })
             .collect()
@@ -164,6 +168,7 @@ pub fn run_shard(
         let base_discounted = rep[baseline].cumulative_discounted_cash.clone();
         let minus =
             |x: &[f64], b: &[f64]| -> Vec<f64> { x.iter().zip(b).map(|(x, b)| x - b).collect() };
+        encounters += rep[baseline].warmup_encounters;
         for (a, x) in rep.into_iter().enumerate() {
             encounters += x.summary.encounters;
             for (cell, v) in arms[a].cells.iter_mut().zip(x.cells) {

@@ -123,11 +123,15 @@ fn firm(row: &[WeekTally]) -> WeekTally {
 }
 
 /// Sums of each week's trailing window of `tallies` (see [`Metric::TRAILING_WEEKS`]).
-fn trailing(tallies: &[WeekTally]) -> Vec<WeekTally> {
+/// The window of a reported week reaches back into the warm-up's last weeks (`lead_in`), so
+/// the first reported weeks' turnover and retention are rates over a full window.
+fn trailing(lead_in: &[WeekTally], tallies: &[WeekTally]) -> Vec<WeekTally> {
+    let all: Vec<WeekTally> = lead_in.iter().chain(tallies).copied().collect();
+    let offset = lead_in.len();
     let mut sums = Vec::with_capacity(tallies.len());
-    for w in 0..tallies.len() {
+    for w in offset..all.len() {
         let mut t = WeekTally::default();
-        for x in &tallies[w.saturating_sub(Metric::TRAILING_WEEKS - 1)..=w] {
+        for x in &all[w.saturating_sub(Metric::TRAILING_WEEKS - 1)..=w] {
             t.add(x);
         }
         sums.push(t);
@@ -135,11 +139,20 @@ fn trailing(tallies: &[WeekTally]) -> Vec<WeekTally> {
     sums
 }
 
+/// The lead-in weeks of site row `row` (`sites`: the firm).
+fn lead_in_of(out: &ReplicationOutcome, row: usize, sites: usize) -> Vec<WeekTally> {
+    out.lead_in
+        .iter()
+        .map(|r| if row == sites { firm(r) } else { r[row] })
+        .collect()
+}
+
 /// The mean over the weeks of a firm-wide metric in one replication (weeks where it is undefined
 /// left out; NaN if it never is defined).
 pub fn metric_mean(out: &ReplicationOutcome, m: Metric) -> f64 {
     let weeks: Vec<WeekTally> = out.weekly.iter().map(|row| firm(row)).collect();
-    let windows = trailing(&weeks);
+    let sites = out.weekly.first().map_or(0, Vec::len);
+    let windows = trailing(&lead_in_of(out, sites, sites), &weeks);
     let v: Vec<f64> = weeks
         .iter()
         .zip(&windows)
@@ -258,7 +271,8 @@ pub(super) fn cell_values(
         } else {
             out.weekly.iter().map(|row| row[r]).collect()
         };
-        for (w, (t, tr)) in series.iter().zip(trailing(&series)).enumerate().take(weeks) {
+        let windows = trailing(&lead_in_of(out, r, sites), &series);
+        for (w, (t, tr)) in series.iter().zip(windows).enumerate().take(weeks) {
             let base = (r * weeks + w) * metrics.len();
             for (k, m) in metrics.iter().enumerate() {
                 v[base + k] = m.value(t, &tr);

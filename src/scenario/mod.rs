@@ -48,6 +48,8 @@ section! {
         seed: u64 = 20_261_125, "-", Any;
         /// Simulated horizon (`--weeks` overrides it).
         weeks: u32 = 156, "weeks", Positive;
+        /// Weeks simulated before week 0 so every stock (morale, satisfaction, expectations, fatigue, the service standard, staffing) reaches its steady state from the starting values, with the customer base held at its starting size; common to every arm, excluded from every output.
+        warmup_weeks: u32 = 52, "weeks", NonNegative;
         /// Monte Carlo replications (`--reps` overrides it).
         replications: u32 = 100, "replications", Positive;
         /// Opening hours.
@@ -289,7 +291,12 @@ impl Scenario {
 
     /// Parses RON text (`file` labels messages) and checks its meaning.
     pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
-        let scenario: Scenario = ron::from_str(text).map_err(|e| syntax_error(text, file, &e))?;
+        // `Some(..)` may be left out around an optional value: `end_week: 20`.
+        let options = ron::Options::default()
+            .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
+        let scenario: Scenario = options
+            .from_str(text)
+            .map_err(|e| syntax_error(text, file, &e))?;
         let problems = scenario.problems();
         if problems.is_empty() {
             Ok(scenario)

@@ -193,6 +193,28 @@ impl<T: Param + Default> Param for Vec<T> {
     }
 }
 
+/// An optional value: checked by the inner rule when given; `None` means the model works it
+/// out (the field's meaning says how).
+impl Param for Option<f64> {
+    fn check(&self, path: &str, rule: Rule, problems: &mut Vec<Problem>) {
+        if let Some(x) = self {
+            x.check(path, rule, problems);
+        }
+    }
+    fn docs(&self, path: &str, unit: &str, rule: Rule, meaning: &str, out: &mut Vec<FieldDoc>) {
+        out.push(FieldDoc {
+            path: path.to_string(),
+            unit: unit.to_string(),
+            default: match self {
+                Some(x) => ron_text(x),
+                None => "None".to_string(),
+            },
+            rule: format!("None, or {}", rule.expected()),
+            meaning: meaning.to_string(),
+        });
+    }
+}
+
 /// Declares a scenario section: a serde struct (unknown fields refused, missing ones defaulted),
 /// its `Default`, and its [`Param`] impl. Each field reads
 /// `/// meaning` `name: Type = default, "unit", Rule;`.

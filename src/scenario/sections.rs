@@ -300,8 +300,12 @@ section! {
         pressure_perception_weeks: f64 = 3.0, "weeks", Positive;
         /// Time constant of the service standard's drift down toward the time actually taken (Oliva & Sterman 2001: ~19 weeks).
         standard_erosion_weeks: f64 = 19.0, "weeks", Positive;
-        /// Time constant of the standard's drift back up (it almost never recovers).
-        standard_recovery_weeks: f64 = 520.0, "weeks", Positive;
+        /// Time constant of the standard's recovery toward the original standard when pressure is not sustained (slow: Oliva & Sterman found erosion hard to undo).
+        standard_recovery_weeks: f64 = 104.0, "weeks", Positive;
+        /// Weeks over which work pressure must be sustained before the standard erodes (smoothing of perceived pressure; erosion is driven by sustained pressure, not by a noisy week).
+        sustained_pressure_weeks: f64 = 13.0, "weeks", Positive;
+        /// Sustained work pressure above which the standard erodes toward the time actually taken.
+        erosion_pressure_threshold: f64 = 0.1, "share", NonNegative;
         /// Weeks over which work intensity is smoothed into short fatigue (Oliva & Sterman 2001: ~3).
         short_fatigue_weeks: f64 = 3.0, "weeks", Positive;
         /// Weeks over which work intensity is smoothed into long fatigue (Oliva & Sterman 2001: ~52).
@@ -412,8 +416,8 @@ section! {
         referral_expectation_bonus: f64 = 5.0, "points", NonNegative;
         /// Satisfaction prior bonus of a referred customer (a higher prior of staying).
         referral_satisfaction_bonus: f64 = 8.0, "points", NonNegative;
-        /// Paid new customers per site per week at baseline marketing.
-        marketing_customers_per_site_per_week: f64 = 30.0, "customers/week", NonNegative;
+        /// Paid new customers per site per week at baseline marketing (before they are deterred by negative word of mouth and limited by the prospects left). None: set at the end of the warm-up to replace the customers the baseline loses, so the customer base is steady.
+        marketing_customers_per_site_per_week: Option<f64> = None, "customers/week", NonNegative;
         /// Marketing cost per acquired customer (5-25x the cost of keeping one).
         cost_per_acquired_customer: f64 = 120.0, "currency/customer", NonNegative;
         /// Spend per visit of a new customer (revenue the firm keeps).

@@ -99,7 +99,9 @@ impl Probe for ChainProbe {
                 for &(k, rating) in cohort {
                     let k = k as usize;
                     // A slot lost and re-acquired since holds a different customer.
-                    let kept = c.slots[k].active && c.slots[k].joined_week <= YEAR;
+                    // (Weeks of joining are calendar weeks, which begin with the warm-up.)
+                    let rated_at = (scn.warmup_weeks + YEAR) as i32;
+                    let kept = c.slots[k].active && c.slots[k].joined_week <= rated_at;
                     let cell = &mut self.by_rating[usize::from(rating) - 1];
                     cell.0 += 1.0;
                     cell.1 += f64::from(u8::from(kept));
@@ -112,7 +114,7 @@ impl Probe for ChainProbe {
                 let c = &s.customers;
                 c.slots
                     .iter()
-                    .filter(|c| c.active && c.joined_week == 0)
+                    .filter(|c| c.active && c.joined_week <= scn.warmup_weeks as i32)
                     .count()
             })
             .sum();

@@ -48,7 +48,9 @@ pub fn queue_scenario(
     c.loss_product_per_year = 0.0;
     c.loss_competitor_per_year = 0.0;
     c.loss_moved_per_year = 0.0;
-    c.marketing_customers_per_site_per_week = 0.0;
+    c.marketing_customers_per_site_per_week = Some(0.0);
+    // No feedback link is on: nothing to warm up.
+    s.warmup_weeks = 0;
     s.weeks = 3;
     s
 }

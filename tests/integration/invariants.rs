@@ -79,14 +79,17 @@ pub fn check_populations(s: &Scenario, o: &ReplicationOutcome) {
             o.weekly.iter().map(|r| f(&r[site])).sum::<f64>()
         };
         let end = o.weekly.last().unwrap()[site];
-        let start_staff = f64::from(s.sites.employees_per_site);
+        // With a warm-up, the reported horizon starts where the last warm-up week ended.
+        let before = o.lead_in.last().map(|row| row[site]);
+        let start_staff = before.map_or(f64::from(s.sites.employees_per_site), |t| t.employees);
         assert_eq!(
             start_staff + sum(&|t| t.hires) - sum(&|t| t.quits),
             end.employees,
             "site {site}: staff balance"
         );
         assert_eq!(o.hires[site] as f64, sum(&|t| t.hires));
-        let start_customers = f64::from(s.sites.customers_per_site);
+        let start_customers =
+            before.map_or(f64::from(s.sites.customers_per_site), |t| t.customers);
         assert_eq!(
             start_customers + sum(&|t| t.acquired) - sum(&|t| t.lost()),
             end.customers,

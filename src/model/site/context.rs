@@ -80,7 +80,10 @@ impl<'a> Context<'a> {
             .map(|service| service + product + competitor + moved)
             .collect();
         let max_loss_per_year = total_loss_per_year.iter().copied().fold(0.0, f64::max);
-        let spend_cents_by_tenure = (0..=scenario.weeks + 1)
+        // Spend stops growing at the cap, so the table runs to it (a century at most) and
+        // longer tenures read its last entry.
+        let cap_weeks = (c.spend_growth_cap_years.min(100.0) * 52.0).ceil() as u32;
+        let spend_cents_by_tenure = (0..=cap_weeks + 1)
             .map(|tenure_weeks| {
                 let mut spend = c.spend_per_visit;
                 if scenario.links.tenure_to_spend {

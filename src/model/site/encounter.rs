@@ -25,6 +25,7 @@ pub(super) const BATCH: usize = 128;
 pub(super) const PREFETCH_AHEAD: usize = 4;
 
 /// A chunk of a shift's arrivals to customers, in time order.
+#[derive(Clone)]
 pub(super) struct ArrivalBatch {
     /// Arrival times, seconds.
     pub(super) at: [u64; BATCH],

@@ -39,6 +39,13 @@ pub use staff::{MoraleTerms, StaffChange};
 /// The most the service standard may drift up to, as a multiple of `service.standard_time_minutes`.
 pub const MAX_STANDARD_FACTOR: f64 = 10.0;
 
+/// The longest tenure a starting customer is given (a bound for near-zero loss hazards).
+const MAX_TENURE_WEEKS: f64 = 52.0 * 50.0;
+
+/// Warm-up weeks over which the steady inflow of customers is measured (fewer if the warm-up is
+/// shorter): half a year smooths a week's chance losses.
+pub const STEADY_INFLOW_WEEKS: u32 = 26;
+
 /// The most a site's desired headcount may be, as a multiple of its starting headcount (see
 /// `Site::weekly_review`).
 pub const MAX_HEADCOUNT_FACTOR: f64 = 20.0;
@@ -69,6 +76,7 @@ fn prospect(acquisition_key: u64, slot: usize, generation: u32) -> Prospect {
 }
 
 /// Random streams of a site, one per purpose.
+#[derive(Clone)]
 struct Streams {
     arrivals: Stream,
 }
@@ -77,11 +85,12 @@ struct Streams {
 /// (`spend_cents_by_tenure`, which covers every week of the run).
 #[inline]
 fn refresh_spend(by_tenure: &[i64], cust: &mut Customer, week: u32) {
-    let tenure = week.saturating_sub(cust.joined_week) as usize;
+    let tenure = (i64::from(week) - i64::from(cust.joined_week)).max(0) as usize;
     cust.spend_cents = by_tenure[tenure.min(by_tenure.len() - 1)];
 }
 
 /// A site and everything in it.
+#[derive(Clone)]
 pub struct Site {
     /// Index of the site in the firm.
     pub(crate) index: usize,
@@ -144,6 +153,19 @@ pub struct Site {
     pub(crate) time_factor: f64,
     /// The current service standard, minutes.
     pub(crate) standard_minutes: f64,
+    /// Work pressure smoothed over `employees.sustained_pressure_weeks`: what erodes the
+    /// standard when it stays high.
+    pub(crate) sustained_pressure: f64,
+    /// Paid new customers per week at baseline marketing: the scenario's, or the steady inflow
+    /// the warm-up measured.
+    pub(crate) marketing_base: f64,
+    /// Warm-up weeks still to run (0: the reported horizon).
+    warm_weeks_left: u32,
+    /// Weeks of the whole warm-up.
+    warmup_weeks: u32,
+    /// Over the warm-up's last weeks: customers lost, referrals expected, and the paid
+    /// acquisitions a unit of marketing would have brought (prospects left, less the deterred).
+    steady_inflow: (f64, f64, f64),
     offered_hours_smoothed: f64,
     productivity_smoothed: f64,
     /// Hires on their way (vacancies being filled).
@@ -210,14 +232,26 @@ impl Site {
             let active = slot < scn.sites.customers_per_site as usize;
             let sat = (c.satisfaction_initial + c.satisfaction_initial_sd * normal(&mut setup))
                 .clamp(0.0, 100.0);
+            let harshness = clientele + c.harshness_sd * normal(&mut setup);
+            // A customer base that has existed a while: tenures as a steady base with the
+            // starting customer's loss hazard has them (exponential), so spend, which grows
+            // with tenure, does not drift up as a base of newcomers would age.
+            let joined_week = if active {
+                let hazard = ctx.total_loss_per_year[trunc_to_u64(sat * 10.0) as usize];
+                let weeks =
+                    (exp1(setup.next_u64()) * 52.0 / hazard.max(1e-3)).min(MAX_TENURE_WEEKS);
+                -(weeks as i32)
+            } else {
+                0
+            };
             customers.push(Customer {
                 weeks_per_visit: 1.0 / rate,
                 satisfaction: sat,
                 expectation: c.expectation_initial,
-                harshness: clientele + c.harshness_sd * normal(&mut setup),
+                harshness,
                 spend_cents: 0,
                 rate_per_week: rate,
-                joined_week: 0,
+                joined_week,
                 generation: 0,
                 active,
                 loss_cause: 0,
@@ -240,7 +274,6 @@ impl Site {
 
         let isq = &scn.isq;
         let standard = scn.service.standard_time_minutes;
-        let n0 = f64::from(scn.sites.employees_per_site);
         let mut site = Site {
             index,
             demand_multiplier,
@@ -275,6 +308,11 @@ impl Site {
             intensity: 1.0,
             time_factor: 1.0,
             standard_minutes: standard,
+            sustained_pressure: 0.0,
+            marketing_base: 0.0,
+            warm_weeks_left: 0,
+            warmup_weeks: 0,
+            steady_inflow: (0.0, 0.0, 0.0),
             offered_hours_smoothed: 0.0,
             productivity_smoothed: 1.0,
             pending_hires: 0,
@@ -306,12 +344,134 @@ impl Site {
                 / market.max(1) as f64;
         site.offered_hours_smoothed = expected_visits * standard / 60.0;
         site.productivity_smoothed = site.mean_speed(ctx).max(1e-6);
-        let _ = n0;
         site.update_isq(ctx);
         for cust in &mut site.customers.slots {
             refresh_spend(&ctx.spend_cents_by_tenure, cust, 0);
         }
+        site.marketing_base = match c.marketing_customers_per_site_per_week {
+            Some(rate) => rate,
+            // Without a warm-up to measure it, the inflow that replaces the starting
+            // customers' expected losses, from their loss hazards (referrals left out).
+            None => {
+                let losses_per_week: f64 = site
+                    .customers
+                    .slots
+                    .iter()
+                    .filter(|x| x.active)
+                    .map(|x| {
+                        ctx.total_loss_per_year[trunc_to_u64(x.satisfaction * 10.0) as usize] / 52.0
+                    })
+                    .sum();
+                let available = site.customers.prospects.len() as f64 / market.max(1) as f64;
+                if available > 0.0 {
+                    losses_per_week / available
+                } else {
+                    0.0
+                }
+            }
+        };
         site
+    }
+
+    /// Starts the warm-up of `weeks` weeks (0: none; the scenario's marketing rate then applies
+    /// from the start).
+    pub fn begin_warm_up(&mut self, weeks: u32) {
+        self.warm_weeks_left = weeks;
+        self.warmup_weeks = weeks;
+    }
+
+    /// Gives the customer base the make-up a steady base has. A base held at a constant size
+    /// keeps each kind of customer in proportion to how long it stays: its arrivals over its
+    /// loss hazard. Customers who stay for decades (apostles) would take decades of simulated
+    /// time to accumulate, so halfway through the warm-up, when each customer's satisfaction has
+    /// moved toward what the service gives them, the base is redrawn in those proportions:
+    /// systematic resampling (no random draw) of the customers' states, weighted by
+    /// 1 / loss hazard. Tenures are then redrawn as a steady base's (exponential).
+    fn steady_composition(&mut self, ctx: &Context, week: u32) {
+        let active: Vec<usize> = (0..self.customers.slots.len())
+            .filter(|&k| self.customers.slots[k].active)
+            .collect();
+        if active.is_empty() {
+            return;
+        }
+        let hazard =
+            |c: &Customer| ctx.total_loss_per_year[trunc_to_u64(c.satisfaction * 10.0) as usize];
+        let states: Vec<(f64, f64, f64)> = active
+            .iter()
+            .map(|&k| {
+                let c = &self.customers.slots[k];
+                (c.satisfaction, c.expectation, c.harshness)
+            })
+            .collect();
+        let weights: Vec<f64> = active
+            .iter()
+            .map(|&k| 1.0 / hazard(&self.customers.slots[k]).max(1e-3))
+            .collect();
+        let total: f64 = weights.iter().sum();
+        let step = total / active.len() as f64;
+        let (mut source, mut reached) = (0, weights[0]);
+        for (n, &k) in active.iter().enumerate() {
+            let point = step * (n as f64 + 0.5);
+            while reached < point && source + 1 < weights.len() {
+                source += 1;
+                reached += weights[source];
+            }
+            let (sat, exp, harsh) = states[source];
+            let c = &mut self.customers.slots[k];
+            c.satisfaction = sat;
+            c.expectation = exp;
+            c.harshness = harsh;
+        }
+        // A steady base's tenures, keyed by slot and its fill (no draw from a stream).
+        for &k in &active {
+            let h = hazard(&self.customers.slots[k]);
+            let word = encounter_word(self.acquisition_key, k as u64, 3);
+            let weeks = (exp1(word) * 52.0 / h.max(1e-3)).min(MAX_TENURE_WEEKS);
+            self.customers.slots[k].joined_week = week as i32 + 1 - weeks as i32;
+        }
+    }
+
+    /// Adds a warm-up week's losses, expected referrals and paid-acquisition factor to the
+    /// steady-inflow measure, over the warm-up's last [`STEADY_INFLOW_WEEKS`] weeks.
+    fn measure_steady_inflow(&mut self, lost: f64, referral_mean: f64, paid_factor: f64) {
+        if self.warm_weeks_left <= STEADY_INFLOW_WEEKS {
+            let (l, r, p) = &mut self.steady_inflow;
+            *l += lost;
+            *r += referral_mean;
+            *p += paid_factor;
+        }
+    }
+
+    /// Ends the warm-up: sets the baseline's paid inflow to the steady one (unless the scenario
+    /// gives one), and starts the reported horizon's money and counts from zero.
+    pub fn end_warm_up(&mut self, ctx: &Context) {
+        self.warm_weeks_left = 0;
+        if ctx
+            .scenario
+            .customers
+            .marketing_customers_per_site_per_week
+            .is_none()
+        {
+            let (lost, referred, paid_factor) = self.steady_inflow;
+            self.marketing_base = if paid_factor > 0.0 {
+                ((lost - referred) / paid_factor).max(0.0)
+            } else {
+                0.0
+            };
+        }
+        self.month = Lines::default();
+        self.cumulative_profit_cents = 0;
+        self.cumulative_cash_cents = 0;
+        self.invested_cents = 0;
+    }
+
+    /// Enters an arm's horizon, whose links may differ from the warm-up's: what is derived from
+    /// the shared tables is worked out again.
+    pub fn enter_arm(&mut self, ctx: &Context, week: u32) {
+        self.set_busy_courtesy_factor(ctx);
+        for cust in &mut self.customers.slots {
+            refresh_spend(&ctx.spend_cents_by_tenure, cust, week);
+        }
     }
 
     /// Spends `amount` of capex: cash now, depreciated in operating profit over the tools'

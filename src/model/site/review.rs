@@ -46,6 +46,10 @@ impl Site {
         changes.extend(self.review_headcount(ctx, week, pressure.offered_hours));
         let acquired_paid = self.review_acquisition(ctx, week);
         self.post_week_money(ctx, headcount, pressure.overtime_hours, acquired_paid);
+        if self.warm_weeks_left > 0 && self.warm_weeks_left == self.warmup_weeks.div_ceil(2) {
+            self.steady_composition(ctx, week);
+        }
+        self.warm_weeks_left = self.warm_weeks_left.saturating_sub(1);
         (self.snapshot(ctx, week), changes)
     }
 
@@ -92,14 +96,22 @@ impl Site {
         self.tally.overtime_hours = overtime_hours;
         self.intensity = intensity;
         self.time_factor = time_factor;
+        // Erosion is driven by sustained pressure (Oliva & Sterman): the standard drifts toward
+        // the time actually taken only while pressure stays above the threshold, and recovers,
+        // slowly, toward the original standard when it does not. Symmetric week-to-week noise
+        // then moves it neither way.
+        self.sustained_pressure +=
+            (self.work_pressure - self.sustained_pressure) / e.sustained_pressure_weeks.max(1.0);
         if l.standard_erosion {
-            let actual = self.standard_minutes * time_factor;
-            let tau = if actual < self.standard_minutes {
-                e.standard_erosion_weeks
+            let (target, tau) = if self.sustained_pressure > e.erosion_pressure_threshold {
+                (
+                    self.standard_minutes * time_factor,
+                    e.standard_erosion_weeks,
+                )
             } else {
-                e.standard_recovery_weeks
+                (scn.service.standard_time_minutes, e.standard_recovery_weeks)
             };
-            self.standard_minutes += (actual - self.standard_minutes) / tau.max(1.0);
+            self.standard_minutes += (target - self.standard_minutes) / tau.max(1.0);
             // Recovery compounds (each week's time taken is relative to the current standard):
             // bounded, so extreme elasticities cannot drive it to infinity.
             self.standard_minutes = self
@@ -195,7 +207,12 @@ impl Site {
         let scn = ctx.scenario;
         let (l, e) = (&scn.links, &scn.employees);
         let tau = e.headcount_perception_weeks.max(1.0);
-        self.offered_hours_smoothed += (offered_hours - self.offered_hours_smoothed) / tau;
+        // Management plans capacity on the firm's official standard time, not on the eroded
+        // one staff work to: otherwise an eroded standard would shed staff, raise pressure and
+        // erode further, a spiral even in a firm where nothing else changes.
+        let planned_hours =
+            offered_hours * scn.service.standard_time_minutes / self.standard_minutes.max(1e-9);
+        self.offered_hours_smoothed += (planned_hours - self.offered_hours_smoothed) / tau;
         self.productivity_smoothed += (self.mean_speed(ctx) - self.productivity_smoothed) / tau;
         let open_days = f64::from(scn.clock.open_days_per_week);
         let hours_per_employee = ctx.shift_hours * open_days * (1.0 - e.absence_probability);
@@ -252,17 +269,31 @@ impl Site {
         } else {
             (0.0, 0.0)
         };
-        let marketing_rate = c.marketing_customers_per_site_per_week + self.policy.extra_marketing;
-        let paid_mean = marketing_rate
-            * available
-            * (-c.deterrence_per_mention_per_person * negative / market.max(1.0)).exp();
+        let marketing_rate = self.marketing_base + self.policy.extra_marketing;
+        // What a unit of marketing brings this week: the prospects left, less those deterred.
+        let paid_factor =
+            available * (-c.deterrence_per_mention_per_person * negative / market.max(1.0)).exp();
+        let paid_mean = marketing_rate * paid_factor;
         let referral_mean = positive * c.referral_conversion * available;
         // Counts from words of this week, and prospects join in the order of their own keys:
         // every arm draws the same numbers whatever happened before (common random numbers).
-        let week_word =
-            |lane| WordRng::new(encounter_word(self.acquisition_key, u64::from(week), lane));
-        let paid = poisson(&mut week_word(0), paid_mean);
-        let referred = poisson(&mut week_word(1), referral_mean);
+        let key = self.acquisition_key;
+        let week_word = |lane| WordRng::new(encounter_word(key, u64::from(week), lane));
+        let (paid, referred) = if self.warm_weeks_left > 0 {
+            // The warm-up holds the customer base: the week's losses are replaced one for one,
+            // referrals as they would come and paid acquisitions the rest (so the base's mix of
+            // referred and paid customers is the steady one), and what the paid inflow must be
+            // to do so is measured over its last weeks.
+            self.measure_steady_inflow(self.tally.lost(), referral_mean, paid_factor);
+            let lost = self.tally.lost() as u64;
+            let referred = poisson(&mut week_word(1), referral_mean).min(lost);
+            (lost - referred, referred)
+        } else {
+            (
+                poisson(&mut week_word(0), paid_mean),
+                poisson(&mut week_word(1), referral_mean),
+            )
+        };
         let joining = self.next_prospects(paid.saturating_add(referred) as usize);
         let mut acquired_paid = 0u64;
         for (k, slot) in joining.into_iter().enumerate() {
@@ -274,7 +305,7 @@ impl Site {
                 (c.satisfaction_initial + bonus(c.referral_satisfaction_bonus)).clamp(0.0, 100.0);
             cust.expectation =
                 (c.expectation_initial + bonus(c.referral_expectation_bonus)).clamp(0.0, 100.0);
-            cust.joined_week = week + 1;
+            cust.joined_week = week as i32 + 1;
             cust.loss_cause = 0;
             cust.generation += 1;
             self.tally.acquired += 1.0;
@@ -300,7 +331,7 @@ impl Site {
         let scn = ctx.scenario;
         let (e, i, c) = (&scn.employees, &scn.isq, &scn.customers);
         let open_days = f64::from(scn.clock.open_days_per_week);
-        let marketing_rate = c.marketing_customers_per_site_per_week + self.policy.extra_marketing;
+        let marketing_rate = self.marketing_base + self.policy.extra_marketing;
         let scheduled_hours = headcount * ctx.shift_hours * open_days;
         let marketing_cost = acquired_paid as f64 * c.cost_per_acquired_customer;
         // The extra campaign's share of this week's paid acquisitions is its investment.
