@@ -116,6 +116,10 @@ tally! {
     wom_positive,
     /// Negative word-of-mouth mentions.
     wom_negative,
+    /// Customers who told others of a good experience (an episode each).
+    wom_positive_tellers,
+    /// Customers who told others of a bad experience.
+    wom_negative_tellers,
 }
 
 impl WeekTally {
@@ -288,6 +292,14 @@ metrics! {
     WomPositive = "wom_positive" ("per week", Higher) => |t, w| t.wom_positive;
     /// Negative word-of-mouth mentions in the week.
     WomNegative = "wom_negative" ("per week", Lower) => |t, w| t.wom_negative;
+    /// Share of the week's new customers who came by referral.
+    ReferralShare = "referral_share" ("share", Neither) => |t, w| ratio(t.referred, t.acquired);
+    /// Share of served customers the encounter left dissatisfied.
+    DissatisfiedShare = "dissatisfied_share" ("share", Lower) => |t, w| ratio(t.dissatisfied, t.served);
+    /// Negative mentions per active customer per month (a month is 52/12 weeks).
+    WomNegativePerCustomerMonth = "wom_negative_per_customer_month" ("mentions per customer per month", Lower) => |t, w| ratio(t.wom_negative * 52.0 / 12.0, t.customers);
+    /// Positive mentions per active customer per month.
+    WomPositivePerCustomerMonth = "wom_positive_per_customer_month" ("mentions per customer per month", Higher) => |t, w| ratio(t.wom_positive * 52.0 / 12.0, t.customers);
     ---
     /// Net cash flow of the week (revenue minus the money spent, capex when spent), currency.
     CashFlow = "cash_flow" ("currency per week", Higher) => |t, w| t.money.cash_flow().to_currency();

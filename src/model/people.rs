@@ -115,6 +115,11 @@ pub struct Customer {
     /// Why the slot's last customer was lost: 0 never lost (or re-acquired), 1 service
     /// treatment, 2 product, 3 competitor, 4 moved or other.
     pub(crate) loss_cause: u8,
+    /// Calendar week before which the customer tells no one of another bad experience: word
+    /// of mouth comes in episodes, not at every visit (see `word_of_mouth_episode_weeks`).
+    pub(crate) quiet_negative_until: u16,
+    /// The same for good experiences.
+    pub(crate) quiet_positive_until: u16,
 }
 
 /// A slot without a customer, and its place in the queue to join (smaller joins first).

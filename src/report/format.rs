@@ -121,6 +121,14 @@ pub fn percent(share: f64) -> String {
     }
 }
 
+/// A share as a signed percentage with one decimal, for changes: `+0.4%`, `−1.2%`.
+pub fn signed_percent(share: f64) -> String {
+    if !share.is_finite() {
+        return NOT_AVAILABLE.to_string();
+    }
+    format!("{}{:.1}%", sign(share, true), (100.0 * share).abs())
+}
+
 /// A week number (or a fraction of one, from interpolated percentiles) as people say it.
 pub fn week(x: f64) -> String {
     if x.is_finite() {

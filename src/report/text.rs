@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::format::{grouped, money, number, percent, signed_money, week, years};
+use super::format::{grouped, money, number, percent, signed_money, signed_percent, week, years};
 use crate::ledger::Line;
 use crate::model::Metric;
 use crate::runner::RunResult;
@@ -96,6 +96,7 @@ pub fn run_summary(r: &RunResult, written: &[PathBuf]) -> String {
         rate / 1e6
     );
     let _ = writeln!(o, "{}.", finance_basis(&r.scenario, r.options.weeks));
+    let _ = writeln!(o, "{}", drift_line(r));
     let comparisons = r.comparisons();
     let last = r.options.weeks as usize - 1;
     for (a, (arm, c)) in r.arms.iter().zip(&comparisons).enumerate() {
@@ -139,6 +140,49 @@ pub fn run_summary(r: &RunResult, written: &[PathBuf]) -> String {
         let _ = writeln!(o, "  {}", p.display());
     }
     o
+}
+
+/// The warm-up and the baseline's drift from the first reported year to the last, with the
+/// project's tolerance: how steady the start is.
+pub fn drift_line(r: &RunResult) -> String {
+    let drift = crate::runner::baseline_drift(r);
+    let warmup = format!(
+        "{} warm-up week{} before week 0 (not reported)",
+        r.scenario.warmup_weeks,
+        if r.scenario.warmup_weeks == 1 {
+            ""
+        } else {
+            "s"
+        }
+    );
+    if drift.is_empty() {
+        return format!("{warmup}.");
+    }
+    let parts: Vec<String> = drift
+        .iter()
+        .map(|d| format!("{} {}", d.label, signed_percent(d.share())))
+        .collect();
+    let worst = drift
+        .iter()
+        .map(|d| d.share().abs())
+        .fold(0.0f64, |a, b| if b.is_nan() { a } else { a.max(b) });
+    let invests = r
+        .scenario
+        .arms
+        .get(r.scenario.baseline_index())
+        .is_some_and(|a| !a.interventions.is_empty());
+    let verdict = if invests {
+        "the baseline arm has interventions, so this includes their effects"
+    } else if worst <= crate::runner::DRIFT_TOLERANCE {
+        "steady"
+    } else {
+        "NOT steady: the baseline is still moving"
+    };
+    format!(
+        "{warmup}; baseline drift, first to last reported year (means): {} ({verdict}; tolerance ±{:.0}%).",
+        parts.join(", "),
+        100.0 * crate::runner::DRIFT_TOLERANCE
+    )
 }
 
 /// The comparison as a plain-text table: means with 95% confidence intervals, paired by

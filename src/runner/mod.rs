@@ -5,6 +5,7 @@
 //! replications.
 
 mod aggregate;
+mod drift;
 mod memory;
 mod precision;
 pub mod replicate;
@@ -21,6 +22,7 @@ use crate::model::{Metric, Replication};
 use crate::scenario::{Provenance, Scenario};
 
 pub use aggregate::{ArmAggregate, RunShard};
+pub use drift::{DRIFT_METRICS, DRIFT_TOLERANCE, Drift, baseline_drift};
 pub use memory::{
     MemoryError, aggregate_bytes, available_memory_bytes, check_memory, replication_bytes,
 };

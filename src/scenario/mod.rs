@@ -48,8 +48,8 @@ section! {
         seed: u64 = 20_261_125, "-", Any;
         /// Simulated horizon (`--weeks` overrides it).
         weeks: u32 = 156, "weeks", Positive;
-        /// Weeks simulated before week 0 so every stock (morale, satisfaction, expectations, fatigue, the service standard, staffing) reaches its steady state from the starting values, with the customer base held at its starting size; common to every arm, excluded from every output.
-        warmup_weeks: u32 = 52, "weeks", NonNegative;
+        /// Weeks simulated before week 0 so every stock (morale, satisfaction, expectations, fatigue, the service standard, staffing) reaches its steady state from the starting values, with the customer base held at its starting size; common to every arm, excluded from every output. 104: staffing and fatigue need a second pass through the seasonal peak to settle (after one year the first reported weeks still carried the start, overtime ~17% above the same weeks a year later).
+        warmup_weeks: u32 = 104, "weeks", NonNegative;
         /// Monte Carlo replications (`--reps` overrides it).
         replications: u32 = 100, "replications", Positive;
         /// Opening hours.

@@ -192,8 +192,8 @@ section! {
         task_success_experienced: f64 = 0.985, "probability", Probability;
         /// Elasticity of task success to time taken / original standard (corner cutting costs accuracy; Oliva & Sterman 2001).
         corner_cutting_error_elasticity: f64 = 0.5, "-", NonNegative;
-        /// Elasticity of task success to an employee's effectiveness (rookies err more).
-        skill_error_elasticity: f64 = 0.25, "-", NonNegative;
+        /// Elasticity of task success to an employee's effectiveness (rookies err more): at 0.1 a new hire at 35% effectiveness does 10% of tasks wrong for that reason, several times an experienced employee's failures (assumption: at 0.25 a quarter of a new hire's tasks failed, and a weak firm's weekly failure rate reached 35-46%).
+        skill_error_elasticity: f64 = 0.1, "-", NonNegative;
         /// Cost of a failed task (rework, refunds).
         failure_cost: f64 = 12.0, "currency/failure", NonNegative;
     }
@@ -240,7 +240,7 @@ section! {
         staffing_smoothing_weeks: f64 = 4.0, "weeks", Positive;
         /// Market wage for the front-line job.
         market_wage_per_hour: f64 = 20.0, "currency/hour", Positive;
-        /// Pay fairness points per 1% of wage above market (50 at market).
+        /// Pay fairness points per 1% of wage above market, at market (where fairness is 50); fairness follows a logistic in the percent above market, so each further percent adds less (+20%: 88, +40%: 98).
         pay_fairness_per_percent: f64 = 2.5, "points/%", NonNegative;
     }
 }
@@ -276,14 +276,16 @@ section! {
         quit_morale_sensitivity: f64 = 3.0, "-", NonNegative;
         /// Morale at which the quit hazard is the base hazard.
         quit_morale_reference: f64 = 60.0, "score 0-100", Score;
-        /// Quit hazard multiplier per point of emotional strain (surface acting raises turnover intention).
-        quit_strain_per_point: f64 = 0.02, "1/point", NonNegative;
-        /// Effort: an employee's probability of doing a task wrong is scaled by exp(-this * (morale - `effort_reference_morale`)); engaged staff get the task right more often (Harter et al. 2013: top-quartile units ~40% fewer quality defects).
-        effort_failure_per_morale_point: f64 = 0.06, "1/point", NonNegative;
+        /// Quit hazard scaled by (1 + this * strain): surface acting raises turnover intention (Chau et al. 2009), and intentions turn into quits only in part. 0.01: the ~27 points of strain a 25-point display demand above felt morale brings raise quits by about a third (at 0.02 they nearly doubled, turnover ~70-100% a year under smile training).
+        quit_strain_per_point: f64 = 0.01, "1/point", NonNegative;
+        /// Effort: an employee's probability of doing a task wrong is scaled by exp(-this * (morale - `effort_reference_morale`)); engaged staff get the task right more often (Harter et al. 2013: top-quartile units ~40% fewer quality defects). 0.025: ~40% fewer over a 20-point gap in morale (at 0.06, calibrated on the model's 7-point gap between branch quartiles, failures changed sixfold between morale 30 and 60).
+        effort_failure_per_morale_point: f64 = 0.025, "1/point", NonNegative;
         /// Morale at which effort leaves the failure probability as it is.
         effort_reference_morale: f64 = 60.0, "score 0-100", Score;
         /// Daily probability an employee is absent from a shift.
         absence_probability: f64 = 0.03, "probability/day", Probability;
+        /// Hours an employee is scheduled a week at most (48: the EU working-time limit, and the default six 8-hour days). Where sites are open longer, staff are rostered on whole open days in rotation, each on as many days as fit (at least one), and paid for the days rostered; overtime is only work beyond them.
+        contract_hours_per_week: f64 = 48.0, "hours/week", Positive;
         /// Effectiveness of a new hire relative to an experienced employee (Oliva & Sterman 2001: ~35%).
         rookie_effectiveness: f64 = 0.35, "share", Probability;
         /// Time constant of learning to full effectiveness (Oliva & Sterman 2001: ~12 weeks).
@@ -404,14 +406,16 @@ section! {
         recovery_on_the_spot_keep_share: f64 = 0.95, "share", Probability;
         /// Share of resolved complaints that empowered staff resolve on the spot.
         recovery_on_the_spot_share: f64 = 0.5, "share", Probability;
-        /// People a dissatisfied customer tells (TARP: 9-10).
+        /// People a dissatisfied customer tells of a bad experience (TARP: 9-10).
         wom_dissatisfied_tells: f64 = 9.5, "people", NonNegative;
-        /// People a delighted customer tells (TARP: about half as many).
+        /// People a delighted customer tells of a good experience (TARP: about half as many).
         wom_delighted_tells: f64 = 4.75, "people", NonNegative;
-        /// Share of positive mentions that become a customer (referrals).
-        referral_conversion: f64 = 0.004, "share", Probability;
-        /// Deterrence of paid acquisition by negative word of mouth: paid acquisitions are scaled by exp(-this * negative mentions in the week / people in the site's market).
-        deterrence_per_mention_per_person: f64 = 0.4, "1/(mentions/person)", NonNegative;
+        /// Weeks after telling of an experience before a customer tells of another of the same kind (bad or good): TARP's tells are per problem episode, not per visit, so a regular who is let down twice a month still tells about once. 26: at most two episodes of each kind a year (assumption; keeps mentions per customer per month at the 0.05-1 that brand word-of-mouth surveys report).
+        word_of_mouth_episode_weeks: u32 = 26, "weeks", Any;
+        /// Share of positive mentions that become a customer (referrals): 3% puts referrals at roughly a third to a half of a bank's newcomers (judgement; with word of mouth in episodes).
+        referral_conversion: f64 = 0.03, "share", Probability;
+        /// Deterrence of paid acquisition by negative word of mouth: paid acquisitions are scaled by exp(-this * negative mentions in the week / people in the site's market). 1.0 with word of mouth in episodes (0.4 when every bad visit was told: about the same deterrence).
+        deterrence_per_mention_per_person: f64 = 1.0, "1/(mentions/person)", NonNegative;
         /// Expectation bonus of a referred customer (referrals expect more).
         referral_expectation_bonus: f64 = 5.0, "points", NonNegative;
         /// Satisfaction prior bonus of a referred customer (a higher prior of staying).

@@ -113,14 +113,15 @@ pub(super) fn published_facts(
 ) -> Result<(), Stopped> {
     loyalty_checks("retail_bank", reps, out);
 
-    // Word of mouth and complaints, per encounter that dissatisfied or delighted.
+    // Word of mouth per episode (a customer telling of a bad or a good experience, at most
+    // once per `word_of_mouth_episode_weeks`); complaints per dissatisfying encounter.
     let neg = mean_interval(
         reps.iter()
-            .map(|r| ratio(r.window.wom_negative, r.window.dissatisfied)),
+            .map(|r| ratio(r.window.wom_negative, r.window.wom_negative_tellers)),
     );
     let pos_share = mean_interval(reps.iter().map(|r| {
-        ratio(r.window.wom_positive, r.window.delighted)
-            / ratio(r.window.wom_negative, r.window.dissatisfied)
+        ratio(r.window.wom_positive, r.window.wom_positive_tellers)
+            / ratio(r.window.wom_negative, r.window.wom_negative_tellers)
     }));
     let complain = mean_interval(
         reps.iter()
@@ -135,7 +136,7 @@ pub(super) fn published_facts(
         Rule::Overlaps,
         "people",
         neg,
-    ).with_detail("mechanism check: tells per dissatisfying encounter are an input (customers.wom_dissatisfied_tells); this guards the wiring, not the figure".into()));
+    ).with_detail("mechanism check: tells per episode of a bad experience are an input (customers.wom_dissatisfied_tells); this guards the wiring, not the figure. Episodes, not visits: a customer tells again only after customers.word_of_mouth_episode_weeks".into()));
     out.results.push(CheckResult::judge(
         "word_of_mouth_positive".into(),
         "a delighted customer tells about half as many",
@@ -145,7 +146,7 @@ pub(super) fn published_facts(
         Rule::Overlaps,
         "x",
         pos_share,
-    ).with_detail("mechanism check: tells per delighting encounter are an input (customers.wom_delighted_tells)".into()));
+    ).with_detail("mechanism check: tells per episode of a good experience are an input (customers.wom_delighted_tells)".into()));
     out.results.push(CheckResult::judge(
         "complaints".into(),
         "few dissatisfied customers complain",

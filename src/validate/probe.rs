@@ -124,7 +124,7 @@ impl Probe for ChainProbe {
         // the starting staff (26-104 weeks at the start) always have more.
         self.ramp.resize(27, (0.0, 0.0));
         let e = &scn.employees;
-        let hours = ctx.shift_hours * f64::from(scn.clock.open_days_per_week);
+        let hours = ctx.scheduled_hours_per_employee;
         for s in sites {
             let wage = s.wage_per_hour(ctx);
             for k in s.employees.active() {

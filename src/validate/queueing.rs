@@ -34,6 +34,7 @@ pub fn queue_scenario(
     s.clock.open_minute = 0;
     s.clock.close_minute = 1440;
     s.clock.open_days_per_week = 7;
+    s.employees.contract_hours_per_week = 168.0; // the same servers all the time, as in M/M/c
     s.demand.visit_rate_shape = 1.0e9;
     s.demand.visits_per_customer_per_week = arrivals_per_minute * 10_080.0 / f64::from(customers);
     s.demand.seasonality_amplitude = 0.0;

@@ -88,8 +88,7 @@ pub fn check_populations(s: &Scenario, o: &ReplicationOutcome) {
             "site {site}: staff balance"
         );
         assert_eq!(o.hires[site] as f64, sum(&|t| t.hires));
-        let start_customers =
-            before.map_or(f64::from(s.sites.customers_per_site), |t| t.customers);
+        let start_customers = before.map_or(f64::from(s.sites.customers_per_site), |t| t.customers);
         assert_eq!(
             start_customers + sum(&|t| t.acquired) - sum(&|t| t.lost()),
             end.customers,
@@ -129,7 +128,8 @@ pub fn check_clock(o: &ReplicationOutcome) {
 #[test]
 fn invariants_hold_on_the_small_scenario() {
     let s = small(20);
-    let o = Replication::new(&s, 11, 0).traced().run();
+    // Replication 1: replication 0 of this seed happens to have no quits in 20 weeks.
+    let o = Replication::new(&s, 11, 1).traced().run();
     assert!(o.encounters > 10_000);
     assert!(
         o.weekly.iter().flatten().map(|t| t.quits).sum::<f64>() > 0.0,

@@ -13,6 +13,7 @@ mod fuzz;
 mod invariants;
 mod lessons;
 mod links;
+mod plausibility;
 mod policies;
 mod queueing;
 mod reference;

@@ -29,6 +29,13 @@ pub struct Context<'a> {
     pub service_times: ServiceTimeSampler,
     /// Scheduled hours per open day.
     pub shift_hours: f64,
+    /// Open days a week each employee is rostered on (all of them unless the sites are open
+    /// longer than `employees.contract_hours_per_week`).
+    pub rostered_days: u32,
+    /// Hours a week each employee is scheduled for (and paid, before overtime).
+    pub scheduled_hours_per_employee: f64,
+    /// Weeks a customer stays quiet after telling others of an experience.
+    pub word_of_mouth_episode_weeks: u16,
     /// Open seconds per week.
     pub open_seconds_per_week: f64,
     /// Whether to keep a trace of every encounter (tests only).
@@ -67,6 +74,14 @@ impl<'a> Context<'a> {
             .collect();
         let clock = &scenario.clock;
         let open_minutes = f64::from(clock.close_minute - clock.open_minute);
+        let open_days = clock.open_days_per_week.max(1);
+        let days_that_fit =
+            (scenario.employees.contract_hours_per_week * 60.0 / open_minutes.max(1.0)).floor();
+        let rostered_days = if days_that_fit >= f64::from(open_days) {
+            open_days
+        } else {
+            (days_that_fit as u32).max(1)
+        };
         let exogenous_per_year = [
             c.loss_product_per_year,
             c.loss_competitor_per_year,
@@ -106,6 +121,12 @@ impl<'a> Context<'a> {
                 scenario.service.time_cv,
             ),
             shift_hours: open_minutes / 60.0,
+            rostered_days,
+            scheduled_hours_per_employee: f64::from(rostered_days) * open_minutes / 60.0,
+            word_of_mouth_episode_weeks: u16::try_from(
+                scenario.customers.word_of_mouth_episode_weeks,
+            )
+            .unwrap_or(u16::MAX),
             open_seconds_per_week: open_minutes * 60.0 * f64::from(clock.open_days_per_week),
             trace,
         }

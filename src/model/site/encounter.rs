@@ -367,15 +367,30 @@ impl Site {
         // longest chain, was the loop's largest single cost (BENCHMARKS.md).
         let delighted = !dissatisfied & (evaluation >= c.delighted_threshold);
         self.delighted_this_week += u64::from(delighted);
+        // A customer tells of a good experience only if not still quiet after the last one.
+        let now = self.week_now;
+        let cust = &mut self.customers.slots[slot];
+        let tells = delighted & (now >= cust.quiet_positive_until);
         // As bits: the tells or +0.0, and adding +0.0 leaves the sum as it was (it is never
         // -0.0). The optimiser turns a select, an `if` or a plain mask back into the branch,
         // so the mask goes through `black_box`.
-        let mask = std::hint::black_box(u64::from(delighted).wrapping_neg());
+        let mask = std::hint::black_box(u64::from(tells).wrapping_neg());
         self.tally.wom_positive += f64::from_bits(c.wom_delighted_tells.to_bits() & mask);
+        self.tally.wom_positive_tellers += f64::from(u8::from(tells));
+        let quiet = now.saturating_add(ctx.word_of_mouth_episode_weeks);
+        cust.quiet_positive_until = if tells {
+            quiet
+        } else {
+            cust.quiet_positive_until
+        };
         if dissatisfied {
             let mut rare = WordRng::new(encounter_word(self.encounter_key, number, 3));
             self.tally.dissatisfied += 1.0;
-            self.tally.wom_negative += c.wom_dissatisfied_tells;
+            if now >= cust.quiet_negative_until {
+                cust.quiet_negative_until = quiet;
+                self.tally.wom_negative += c.wom_dissatisfied_tells;
+                self.tally.wom_negative_tellers += 1.0;
+            }
             if unit(rare.next_u64()) < c.complaint_probability {
                 self.tally.complaints += 1.0;
                 // Empowered staff resolve some complaints on the spot, which keeps more customers.

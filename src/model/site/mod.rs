@@ -161,6 +161,8 @@ pub struct Site {
     pub(crate) marketing_base: f64,
     /// Warm-up weeks still to run (0: the reported horizon).
     warm_weeks_left: u32,
+    /// The calendar week in progress (warm-up included), as word of mouth's episodes count it.
+    pub(crate) week_now: u16,
     /// Weeks of the whole warm-up.
     warmup_weeks: u32,
     /// Over the warm-up's last weeks: customers lost, referrals expected, and the paid
@@ -244,6 +246,11 @@ impl Site {
             } else {
                 0
             };
+            // Customers of a base that has existed a while are part way through their quiet
+            // spells: spread, so word of mouth does not come in waves every episode.
+            let episode = u64::from(ctx.word_of_mouth_episode_weeks.max(1));
+            let quiet_negative_until = (setup.next_u64() % episode) as u16;
+            let quiet_positive_until = (setup.next_u64() % episode) as u16;
             customers.push(Customer {
                 weeks_per_visit: 1.0 / rate,
                 satisfaction: sat,
@@ -255,6 +262,8 @@ impl Site {
                 generation: 0,
                 active,
                 loss_cause: 0,
+                quiet_negative_until,
+                quiet_positive_until,
             });
             if !active {
                 customers.prospects.push(prospect(acquisition_key, slot, 0));
@@ -311,6 +320,7 @@ impl Site {
             sustained_pressure: 0.0,
             marketing_base: 0.0,
             warm_weeks_left: 0,
+            week_now: 0,
             warmup_weeks: 0,
             steady_inflow: (0.0, 0.0, 0.0),
             offered_hours_smoothed: 0.0,
@@ -396,13 +406,9 @@ impl Site {
         }
         let hazard =
             |c: &Customer| ctx.total_loss_per_year[trunc_to_u64(c.satisfaction * 10.0) as usize];
-        let states: Vec<(f64, f64, f64)> = active
-            .iter()
-            .map(|&k| {
-                let c = &self.customers.slots[k];
-                (c.satisfaction, c.expectation, c.harshness)
-            })
-            .collect();
+        // A customer's state includes where they are in their word-of-mouth quiet spells: left
+        // behind, the redrawn base would tell all at once, in waves an episode apart.
+        let states: Vec<Customer> = active.iter().map(|&k| self.customers.slots[k]).collect();
         let weights: Vec<f64> = active
             .iter()
             .map(|&k| 1.0 / hazard(&self.customers.slots[k]).max(1e-3))
@@ -416,11 +422,13 @@ impl Site {
                 source += 1;
                 reached += weights[source];
             }
-            let (sat, exp, harsh) = states[source];
+            let from = &states[source];
             let c = &mut self.customers.slots[k];
-            c.satisfaction = sat;
-            c.expectation = exp;
-            c.harshness = harsh;
+            c.satisfaction = from.satisfaction;
+            c.expectation = from.expectation;
+            c.harshness = from.harshness;
+            c.quiet_negative_until = from.quiet_negative_until;
+            c.quiet_positive_until = from.quiet_positive_until;
         }
         // A steady base's tenures, keyed by slot and its fill (no draw from a stream).
         for &k in &active {
@@ -469,6 +477,14 @@ impl Site {
     /// the shared tables is worked out again.
     pub fn enter_arm(&mut self, ctx: &Context, week: u32) {
         self.set_busy_courtesy_factor(ctx);
+        if !ctx.scenario.links.learning_curve {
+            // Without the learning curve everyone is as effective as a veteran, as new hires
+            // are: the warm-up's rookies must not stay rookies for ever.
+            self.employees
+                .effectiveness
+                .iter_mut()
+                .for_each(|e| *e = 1.0);
+        }
         for cust in &mut self.customers.slots {
             refresh_spend(&ctx.spend_cents_by_tenure, cust, week);
         }
@@ -519,11 +535,11 @@ impl Site {
     /// Pay fairness, 0-100 (50: the market wage).
     pub fn pay_fairness(&self, ctx: &Context) -> f64 {
         let i = &ctx.scenario.isq;
-        (50.0
-            + i.pay_fairness_per_percent
-                * 100.0
-                * (self.wage_per_hour(ctx) / i.market_wage_per_hour - 1.0))
-            .clamp(0.0, 100.0)
+        let percent_above_market = 100.0 * (self.wage_per_hour(ctx) / i.market_wage_per_hour - 1.0);
+        // A logistic through 50 at market with slope `pay_fairness_per_percent` there: each
+        // further percent buys less fairness (diminishing returns), never none, never past 100.
+        let k = 4.0 * i.pay_fairness_per_percent / 100.0;
+        100.0 / (1.0 + (-k * percent_above_market).exp())
     }
 
     /// Closes the month: returns its lines and starts a new month.

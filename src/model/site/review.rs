@@ -50,6 +50,7 @@ impl Site {
             self.steady_composition(ctx, week);
         }
         self.warm_weeks_left = self.warm_weeks_left.saturating_sub(1);
+        self.week_now = u16::try_from(week + 1).unwrap_or(u16::MAX);
         (self.snapshot(ctx, week), changes)
     }
 
@@ -214,8 +215,7 @@ impl Site {
             offered_hours * scn.service.standard_time_minutes / self.standard_minutes.max(1e-9);
         self.offered_hours_smoothed += (planned_hours - self.offered_hours_smoothed) / tau;
         self.productivity_smoothed += (self.mean_speed(ctx) - self.productivity_smoothed) / tau;
-        let open_days = f64::from(scn.clock.open_days_per_week);
-        let hours_per_employee = ctx.shift_hours * open_days * (1.0 - e.absence_probability);
+        let hours_per_employee = ctx.scheduled_hours_per_employee * (1.0 - e.absence_probability);
         let need = if l.demand_to_headcount {
             self.offered_hours_smoothed
                 / (scn.service.target_utilisation
@@ -307,6 +307,8 @@ impl Site {
                 (c.expectation_initial + bonus(c.referral_expectation_bonus)).clamp(0.0, 100.0);
             cust.joined_week = week as i32 + 1;
             cust.loss_cause = 0;
+            cust.quiet_negative_until = 0;
+            cust.quiet_positive_until = 0;
             cust.generation += 1;
             self.tally.acquired += 1.0;
             if is_referral {
@@ -330,9 +332,8 @@ impl Site {
     ) {
         let scn = ctx.scenario;
         let (e, i, c) = (&scn.employees, &scn.isq, &scn.customers);
-        let open_days = f64::from(scn.clock.open_days_per_week);
         let marketing_rate = self.marketing_base + self.policy.extra_marketing;
-        let scheduled_hours = headcount * ctx.shift_hours * open_days;
+        let scheduled_hours = headcount * ctx.scheduled_hours_per_employee;
         let marketing_cost = acquired_paid as f64 * c.cost_per_acquired_customer;
         // The extra campaign's share of this week's paid acquisitions is its investment.
         if marketing_rate > 0.0 {

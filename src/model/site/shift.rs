@@ -76,8 +76,15 @@ impl Site {
         let ratio =
             (self.standard_minutes * self.time_factor / scn.service.standard_time_minutes).min(1.0);
         let slots: Vec<usize> = self.employees.active().collect();
+        let day = open / 86_400;
+        let open_days = u64::from(scn.clock.open_days_per_week.max(1));
+        let rostered = u64::from(ctx.rostered_days);
         for i in slots {
-            let day = open / 86_400;
+            // On the roster today? Slots take the open days in rotation, shifting each week so
+            // weekends are shared; everyone works `rostered` of them.
+            if rostered < open_days && (day % 7 + i as u64 + day / 7) % open_days >= rostered {
+                continue;
+            }
             if unit(encounter_word(self.employee_key, (day << 20) | i as u64, 0))
                 < e.absence_probability
             {
