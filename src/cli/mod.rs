@@ -46,7 +46,7 @@ pub(crate) enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Print the reference of every scenario field (the text of docs/SCENARIO.md).
+    /// Print the reference of every scenario field (the text of docs/SCENARIO.md; the model itself, with every equation, is docs/MODEL.md).
     Reference,
     /// Run the validation suite: published facts about the chain as experiments on the
     /// archetypes. Prints the table, writes validation.csv and charts; exit 1 if any check fails.

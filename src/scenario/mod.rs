@@ -486,7 +486,9 @@ impl Scenario {
             "# Scenario reference\n\n\
              Generated from the code by `chainsim reference`; a test keeps this file in step.\n\
              A scenario file is RON and only needs the fields that differ from these defaults.\n\
-             Money is in the scenario's currency; the ledger keeps it in integer cents.\n\n\
+             Money is in the scenario's currency; the ledger keeps it in integer cents.\n\
+             What each parameter does, with every equation and the source of each default: \
+             [docs/MODEL.md](MODEL.md).\n\n\
              | field | unit | default | must be | meaning |\n|---|---|---|---|---|\n",
         );
         for d in Scenario::reference() {
