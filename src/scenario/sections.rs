@@ -279,7 +279,7 @@ section! {
         /// Quit hazard scaled by (1 + this * strain): surface acting raises turnover intention (Chau et al. 2009), and intentions turn into quits only in part. 0.01: the ~27 points of strain a 25-point display demand above felt morale brings raise quits by about a third (at 0.02 they nearly doubled, turnover ~70-100% a year under smile training).
         quit_strain_per_point: f64 = 0.01, "1/point", NonNegative;
         /// Effort: an employee's probability of doing a task wrong is scaled by exp(-this * (morale - `effort_reference_morale`)); engaged staff get the task right more often (Harter et al. 2013: top-quartile units ~40% fewer quality defects). 0.025: ~40% fewer over a 20-point gap in morale (at 0.06, calibrated on the model's 7-point gap between branch quartiles, failures changed sixfold between morale 30 and 60).
-        effort_failure_per_morale_point: f64 = 0.025, "1/point", NonNegative;
+        effort_failure_per_morale_point: f64 = 0.04, "1/point", NonNegative;
         /// Morale at which effort leaves the failure probability as it is.
         effort_reference_morale: f64 = 60.0, "score 0-100", Score;
         /// Daily probability an employee is absent from a shift.
@@ -348,8 +348,8 @@ section! {
         expectation_learning_rate: f64 = 0.05, "share", Probability;
         /// Weight of competence (task done right) in perceived quality.
         weight_competence: f64 = 0.5, "-", NonNegative;
-        /// Weight of courtesy in perceived quality.
-        weight_courtesy: f64 = 0.25, "-", NonNegative;
+        /// Weight of courtesy in perceived quality (0.35 of 1.1: about a third, as responsiveness, assurance and empathy together weigh in SERVQUAL studies; 0.25 left the Sears response under half the published one once the baseline started steady).
+        weight_courtesy: f64 = 0.35, "-", NonNegative;
         /// Weight of waiting in perceived quality.
         weight_wait: f64 = 0.25, "-", NonNegative;
         /// Competence score of a task done wrong.
