@@ -90,6 +90,7 @@ pub struct RunShard {
 /// The quantiles a sketch reports.
 fn quantiles(c: &Sketch) -> Quantiles {
     Quantiles {
+        count: c.count,
         mean: c.mean(),
         p: crate::stats::PERCENTILES.map(|q| c.quantile(q)),
     }
