@@ -1,54 +1,63 @@
-//! The running aggregate of a run or a shard of one: a sketch per reported cell and a summary row
-//! per replication, mergeable by exact integer addition, so the result does not depend on
-//! thread count, order or sharding.
+//! The running aggregate of a run or a shard of one: every replication's value of each reported
+//! cell (or, past the run's memory budget, a sketch of each) and a summary row per replication.
+//! Values are kept in replication order and sketches merge by integer addition, so the result
+//! does not depend on thread count, order or sharding.
 
 use serde::{Deserialize, Serialize};
 
 use crate::model::Metric;
 use crate::scenario::{Provenance, Scenario};
-use crate::stats::Quantiles;
-use crate::stats::sketch::Sketch;
+use crate::stats::compare::{ArmComparison, compare};
+use crate::stats::{QuantileMethod, QuantileStore};
 
 use super::RunOptions;
 use super::result::{ArmResult, RunResult};
 use super::shard::{MergeError, Shard, ShardHeader, check_shards};
 use super::summary::ReplicationSummary;
 
-/// The running aggregate of one arm: a sketch per (site row, week, metric) cell, and one
-/// summary row per replication.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// The running aggregate of one arm: what it keeps of each (site row, week, metric) cell and of
+/// each week's paired difference from the baseline, and one summary row per replication.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArmAggregate {
     /// The arm's name.
     pub name: String,
-    /// Sketches by cell (see [`RunResult::cell`]).
-    pub cells: Vec<Sketch>,
+    /// Each replication's value of every cell, one quantity per cell (see
+    /// [`RunResult::cell`]), or their sketches.
+    pub cells: QuantileStore,
     /// Replication summaries, sorted by replication index.
     pub replications: Vec<ReplicationSummary>,
-    /// Sketches by week of cumulative profit minus the baseline's, paired by replication.
-    pub delta: Vec<Sketch>,
+    /// The same, by week, of the cumulative net cash flow minus the baseline's in the same
+    /// replication.
+    pub delta: QuantileStore,
 }
 
 impl ArmAggregate {
-    /// An empty aggregate of `cells` cells over `weeks` weeks.
-    pub fn new(name: &str, cells: usize, weeks: usize) -> ArmAggregate {
+    /// An empty aggregate of `cells` cells over `weeks` weeks, kept as `method` says, with
+    /// room for `replications` replications.
+    pub fn new(
+        name: &str,
+        cells: usize,
+        weeks: usize,
+        method: QuantileMethod,
+        replications: usize,
+    ) -> ArmAggregate {
         ArmAggregate {
             name: name.to_string(),
-            cells: vec![Sketch::default(); cells],
-            replications: Vec::new(),
-            delta: vec![Sketch::default(); weeks],
+            cells: QuantileStore::with_capacity(method, cells, replications),
+            replications: Vec::with_capacity(replications),
+            delta: QuantileStore::with_capacity(method, weeks, replications),
         }
     }
 
     /// Adds another share of the same arm's replications (exact, whatever the order).
+    ///
+    /// # Panics
+    ///
+    /// As [`QuantileStore::merge`] does: shards of one run never do ([`RunShard::merge`]
+    /// checks what comes from files first).
     pub fn merge(&mut self, other: ArmAggregate) {
-        for (x, y) in self
-            .cells
-            .iter_mut()
-            .zip(&other.cells)
-            .chain(self.delta.iter_mut().zip(&other.delta))
-        {
-            x.merge(y);
-        }
+        self.cells.merge(other.cells);
+        self.delta.merge(other.delta);
         self.replications.extend(other.replications);
         self.replications.sort_by_key(|r| r.replication);
     }
@@ -87,13 +96,46 @@ pub struct RunShard {
     pub interrupted_at: Option<u32>,
 }
 
-/// The quantiles a sketch reports.
-fn quantiles(c: &Sketch) -> Quantiles {
-    Quantiles {
-        count: c.count,
-        mean: c.mean(),
-        p: crate::stats::PERCENTILES.map(|q| c.quantile(q)),
+/// Why the kept values of `parts` cannot be merged (each part labelled): different methods or
+/// shapes, or rows of replications a part's shard does not own. Empty when they can.
+fn store_problems(parts: &[(String, RunShard)]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let Some((first_label, first)) = parts.first() else {
+        return problems;
+    };
+    let shape = |p: &RunShard| -> Vec<(QuantileMethod, usize, usize)> {
+        p.arms
+            .iter()
+            .map(|a| (a.cells.method(), a.cells.width(), a.delta.width()))
+            .collect()
+    };
+    for (label, p) in parts {
+        let (a, b) = (first.quantile_method(), p.quantile_method());
+        if a != b {
+            problems.push(format!(
+                "'{first_label}' and '{label}' keep their percentiles differently ({} vs {}): give every shard the same --quantile-budget",
+                a.name(),
+                b.name()
+            ));
+        } else if shape(first) != shape(p) {
+            problems.push(format!(
+                "'{first_label}' and '{label}' keep different arms or cells"
+            ));
+        }
+        let shard = p.header.shard;
+        let foreign = p.arms.iter().any(|a| {
+            [&a.cells, &a.delta].iter().any(|s| {
+                s.replications()
+                    .is_some_and(|r| r.iter().any(|&r| !shard.owns(r)))
+            }) || a.replications.iter().any(|r| !shard.owns(r.replication))
+        });
+        if foreign {
+            problems.push(format!(
+                "'{label}' holds replications that shard {shard} does not run"
+            ));
+        }
     }
+    problems
 }
 
 impl RunShard {
@@ -108,6 +150,10 @@ impl RunShard {
         let headers: Vec<(&str, &ShardHeader)> =
             parts.iter().map(|(l, p)| (l.as_str(), &p.header)).collect();
         check_shards(&headers)?;
+        let problems = store_problems(&parts);
+        if !problems.is_empty() {
+            return Err(MergeError::Refused { problems });
+        }
         let mut parts = parts;
         parts.sort_by_key(|(_, p)| p.header.shard.index);
         let mut iter = parts.into_iter().map(|(_, p)| p);
@@ -141,6 +187,24 @@ impl RunShard {
         self.interrupted_at = later.interrupted_at;
     }
 
+    /// How the percentiles of this run are computed (every arm keeps its cells the same way).
+    pub fn quantile_method(&self) -> QuantileMethod {
+        self.arms
+            .first()
+            .map_or(QuantileMethod::Exact, |a| a.cells.method())
+    }
+
+    /// Every arm compared with the baseline, paired by replication (what
+    /// [`RunResult::comparisons`] gives, without computing the weekly percentiles).
+    pub fn comparisons(&self) -> Vec<ArmComparison> {
+        let arms: Vec<(&str, &[ReplicationSummary])> = self
+            .arms
+            .iter()
+            .map(|a| (a.name.as_str(), &a.replications[..]))
+            .collect();
+        compare(&arms, self.scenario.baseline_index())
+    }
+
     /// The quantiles and summaries a report formats.
     pub fn to_result(&self) -> RunResult {
         let mut options = RunOptions::from_scenario(&self.scenario);
@@ -152,9 +216,9 @@ impl RunShard {
             .iter()
             .map(|a| ArmResult {
                 name: a.name.clone(),
-                weekly: a.cells.iter().map(quantiles).collect(),
+                weekly: a.cells.quantiles(),
                 replications: a.replications.clone(),
-                delta: a.delta.iter().map(quantiles).collect(),
+                delta: a.delta.quantiles(),
             })
             .collect();
         RunResult {
@@ -169,6 +233,7 @@ impl RunShard {
             wall_seconds: self.wall_seconds.iter().sum(),
             shards: self.shards.len(),
             interrupted_at: self.interrupted_at,
+            quantile_method: self.quantile_method(),
         }
     }
 }
