@@ -14,6 +14,7 @@ mod invariants;
 mod lessons;
 mod links;
 mod policies;
+mod quantiles;
 mod queueing;
 mod reference;
 mod reports;
