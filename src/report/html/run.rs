@@ -71,7 +71,7 @@ fn reading(c: &ComparisonRow, baseline: &str, horizon: &str) -> String {
     let d = c.delta_npv_mean;
     let verb = if d >= 0.0 { "adds" } else { "costs" };
     let mut t = format!(
-        "<strong>{}</strong> {verb} <strong>{}</strong> of net present value over {horizon} compared with {} (mean; 95% confidence interval {} to {}), and beats it in <strong>{}</strong> of {} paired replications.",
+        "<strong>{}</strong> {verb} <strong>{}</strong> of net present value over {horizon} compared with {} (mean; 95% CI of the mean {} to {}), and beats it in <strong>{}</strong> of {} paired replications.",
         esc(&c.arm),
         money(d.abs()),
         esc(baseline),
