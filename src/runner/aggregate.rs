@@ -49,6 +49,12 @@ impl ArmAggregate {
         }
     }
 
+    /// Turns the values kept into the sketches they make (nothing to do if already sketched).
+    pub fn to_sketch(&mut self) {
+        self.cells.to_sketch();
+        self.delta.to_sketch();
+    }
+
     /// Adds another share of the same arm's replications (exact, whatever the order).
     ///
     /// # Panics
@@ -94,6 +100,64 @@ pub struct RunShard {
     /// then counts those completed, replications `0..replications`). None: it ran to the end.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interrupted_at: Option<u32>,
+}
+
+/// How a run, or a shard of one, keeps its replications' values within the memory budget. A
+/// shard keeps them as the whole run's size decides ([`super::quantile_method`]), from the
+/// start, so every shard decides the same. A whole run (replications `0..` in order) keeps
+/// every value until the replications it holds outgrow the budget, then turns them into the
+/// sketches they make and sketches the rest: whatever it holds when it ends, stopped early or
+/// extended batch by batch, is what a run of that many replications holds.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Keeping {
+    /// The most replications whose values fit ([`super::exact_replications`]).
+    exact_up_to: u64,
+    /// Replications of the whole run.
+    total: u32,
+    /// Whether this is the whole run rather than a shard.
+    whole: bool,
+}
+
+impl Keeping {
+    /// How shard `shard` of a run of `total` replications keeps its values, when
+    /// `exact_up_to` replications fit the budget.
+    pub(super) fn new(shard: Shard, total: u32, exact_up_to: u64) -> Keeping {
+        Keeping {
+            exact_up_to,
+            total,
+            whole: shard == Shard::WHOLE,
+        }
+    }
+
+    /// How a run that already holds `held` replications (those before its first) starts
+    /// keeping values, and the rows to reserve for `new` more.
+    pub(super) fn start(self, held: u32, new: usize) -> (QuantileMethod, usize) {
+        let fit = |n: u64| n <= self.exact_up_to;
+        if !self.whole {
+            return match fit(u64::from(self.total)) {
+                true => (QuantileMethod::Exact, new),
+                false => (QuantileMethod::Sketch, 0),
+            };
+        }
+        match fit(u64::from(held) + 1) {
+            true => {
+                let room = self.exact_up_to - u64::from(held);
+                (
+                    QuantileMethod::Exact,
+                    new.min(usize::try_from(room).unwrap_or(usize::MAX)),
+                )
+            }
+            false => (QuantileMethod::Sketch, 0),
+        }
+    }
+
+    /// After replication `r` joined `arms`: a whole run that now holds more replications than
+    /// fit turns its values into sketches.
+    pub(super) fn after(self, r: u32, arms: &mut [ArmAggregate]) {
+        if self.whole && u64::from(r) + 1 > self.exact_up_to {
+            arms.iter_mut().for_each(ArmAggregate::to_sketch);
+        }
+    }
 }
 
 /// Why the kept values of `parts` cannot be merged (each part labelled): different methods or
@@ -173,8 +237,14 @@ impl RunShard {
     }
 
     /// Adds the replications of `later`, a run of the same scenario over the replications that
-    /// follow this one's (see [`super::run_to_precision`]).
-    pub fn extend(&mut self, later: RunShard) {
+    /// follow this one's (see [`super::run_to_precision`]). If either outgrew the memory
+    /// budget and sketched, the other's values join as the sketches they make: the result is
+    /// what one run of all the replications holds.
+    pub fn extend(&mut self, mut later: RunShard) {
+        if self.quantile_method() != later.quantile_method() {
+            self.arms.iter_mut().for_each(ArmAggregate::to_sketch);
+            later.arms.iter_mut().for_each(ArmAggregate::to_sketch);
+        }
         let replications = self.header.replications.max(later.header.replications);
         self.header.replications = replications;
         self.encounters += later.encounters;

@@ -40,11 +40,22 @@ pub fn exact_values_bytes(scenario: &Scenario) -> u64 {
         .saturating_mul(8)
 }
 
-/// How a run of `scenario` computes percentiles: [`QuantileMethod::Exact`] when its exact
-/// values ([`exact_values_bytes`]) fit in `budget_bytes`, else [`QuantileMethod::Sketch`].
-/// From the run's size alone, so every shard of it decides the same.
+/// The most replications of `scenario` whose exact values fit in `budget_bytes` (`u64::MAX`
+/// when a replication keeps none).
+pub fn exact_replications(scenario: &Scenario, budget_bytes: u64) -> u64 {
+    match kept_values_per_replication(scenario).saturating_mul(8) {
+        0 => u64::MAX,
+        per_replication => budget_bytes / per_replication,
+    }
+}
+
+/// How a run of `scenario` computes percentiles: [`QuantileMethod::Exact`] when the exact
+/// values of its `replications` fit in `budget_bytes` (at most [`exact_replications`]), else
+/// [`QuantileMethod::Sketch`]. From the run's size alone, so every shard of it decides the
+/// same; a whole run decides on the replications it holds, so one stopped early (or extended
+/// to a precision) holds what a run of that many replications does.
 pub fn quantile_method(scenario: &Scenario, budget_bytes: u64) -> QuantileMethod {
-    if exact_values_bytes(scenario) <= budget_bytes {
+    if u64::from(scenario.replications) <= exact_replications(scenario, budget_bytes) {
         QuantileMethod::Exact
     } else {
         QuantileMethod::Sketch
@@ -79,15 +90,18 @@ pub fn replication_bytes(scenario: &Scenario) -> u64 {
 }
 
 /// Bytes a run of `scenario` holds besides its replications in flight, from its size alone: per
-/// arm, what `method` keeps of each (site row, week, metric) cell (every replication's value,
-/// [`exact_values_bytes`], or a sketch, ~150 bytes with its buckets), the cell values of each
+/// arm, what it keeps of each (site row, week, metric) cell (every replication's value,
+/// [`exact_values_bytes`], within `budget_bytes`; past it a sketch, ~150 bytes with its
+/// buckets, after the values kept until the budget was reached), the cell values of each
 /// replication in a batch (8 bytes a cell, `threads * 4` replications), and `weekly.csv`'s
 /// text (~80 bytes a cell) while it is written. Saturating, like [`replication_bytes`].
-pub fn aggregate_bytes(scenario: &Scenario, threads: usize, method: QuantileMethod) -> u64 {
+pub fn aggregate_bytes(scenario: &Scenario, threads: usize, budget_bytes: u64) -> u64 {
     let cells = kept_values_per_replication(scenario);
-    let kept = match method {
+    let kept = match quantile_method(scenario, budget_bytes) {
         QuantileMethod::Exact => exact_values_bytes(scenario),
-        QuantileMethod::Sketch => cells.saturating_mul(std::mem::size_of::<Sketch>() as u64 + 48),
+        QuantileMethod::Sketch => cells
+            .saturating_mul(std::mem::size_of::<Sketch>() as u64 + 48)
+            .saturating_add(budget_bytes.min(exact_values_bytes(scenario))),
     };
     let per_cell = 80 + 8 * 4 * threads as u64;
     cells.saturating_mul(per_cell).saturating_add(kept)
@@ -122,14 +136,16 @@ pub fn check_memory(
     };
     let threads = super::replicate::thread_count(threads);
     let in_flight = replication_bytes(scenario).saturating_mul(threads as u64);
-    let method = quantile_method(scenario, quantile_budget_bytes);
-    let aggregates = aggregate_bytes(scenario, threads, method);
-    let kept = match method {
+    let aggregates = aggregate_bytes(scenario, threads, quantile_budget_bytes);
+    let kept = match quantile_method(scenario, quantile_budget_bytes) {
         QuantileMethod::Exact => format!(
             "every replication's value of them for exact percentiles ({} replications; a smaller --quantile-budget keeps a sketch instead)",
             scenario.replications
         ),
-        QuantileMethod::Sketch => "a sketch of each".to_string(),
+        QuantileMethod::Sketch => {
+            "every replication's value up to the --quantile-budget, then a sketch of each"
+                .to_string()
+        }
     };
     let needed = in_flight.saturating_add(aggregates);
     let gib = |b: u64| b as f64 / (1u64 << 30) as f64;

@@ -23,8 +23,8 @@ use crate::scenario::{Provenance, Scenario};
 pub use aggregate::{ArmAggregate, RunShard};
 pub use memory::{
     DEFAULT_QUANTILE_BUDGET_BYTES, MemoryError, aggregate_bytes, available_memory_bytes,
-    check_memory, exact_values_bytes, kept_values_per_replication, quantile_method,
-    replication_bytes,
+    check_memory, exact_replications, exact_values_bytes, kept_values_per_replication,
+    quantile_method, replication_bytes,
 };
 pub use precision::{PRECISION_BATCH, run_to_precision};
 pub use replicate::{Interrupt, pool, replicate, thread_count};
@@ -134,11 +134,16 @@ pub fn run_shard(
     let reps: Vec<u32> = (options.first_replication..options.replications)
         .filter(|&r| options.shard.owns(r))
         .collect();
-    let method = quantile_method(&scenario, options.quantile_budget_bytes);
+    let keeping = aggregate::Keeping::new(
+        options.shard,
+        options.replications,
+        exact_replications(&scenario, options.quantile_budget_bytes),
+    );
+    let (method, rows) = keeping.start(options.first_replication, reps.len());
     let mut arms: Vec<ArmAggregate> = scenario
         .arms
         .iter()
-        .map(|a| ArmAggregate::new(&a.name, cells, weeks, method, reps.len()))
+        .map(|a| ArmAggregate::new(&a.name, cells, weeks, method, rows))
         .collect();
     let mut encounters = 0u64;
     let bar = progress_bar(options.progress, (reps.len() * arms.len()) as u64);
@@ -183,6 +188,7 @@ pub fn run_shard(
             }
             arms[a].replications.push(summary);
         }
+        keeping.after(r, &mut arms);
         Ok::<(), std::convert::Infallible>(())
     };
     // Batches bound the replications in flight; each is folded as soon as it is done.

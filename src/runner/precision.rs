@@ -2,8 +2,7 @@
 
 use crate::scenario::{Provenance, Scenario};
 
-use super::{RunError, RunOptions, RunShard, Shard, quantile_method, run_shard};
-use crate::stats::QuantileMethod;
+use super::{RunError, RunOptions, RunShard, Shard, run_shard};
 
 /// Replications added per round by [`run_to_precision`]: fixed, so the rounds (and so the
 /// result) do not depend on the thread count.
@@ -11,9 +10,9 @@ pub const PRECISION_BATCH: u32 = 20;
 
 /// Runs replications in batches of [`PRECISION_BATCH`] until every arm's ΔNPV interval against
 /// the baseline has a half-width of at most `precision` (currency units), or `max_replications`
-/// have run. Returns the result and whether the precision was reached. Percentiles are exact
-/// when `max_replications` would fit in `options.quantile_budget_bytes`, so every batch keeps
-/// its values the same way however many batches run.
+/// have run. Returns the result and whether the precision was reached. Percentiles are kept
+/// as one run of the replications reached keeps them: exact while they fit in
+/// `options.quantile_budget_bytes`, sketched past it.
 ///
 /// # Errors
 ///
@@ -30,13 +29,6 @@ pub fn run_to_precision(
     batch.shard = Shard::WHOLE;
     batch.first_replication = 0;
     batch.replications = PRECISION_BATCH.min(max_replications);
-    let mut largest = scenario.clone();
-    largest.weeks = options.weeks;
-    largest.replications = max_replications;
-    batch.quantile_budget_bytes = match quantile_method(&largest, options.quantile_budget_bytes) {
-        QuantileMethod::Exact => u64::MAX,
-        QuantileMethod::Sketch => 0,
-    };
     let mut whole = run_shard(scenario, provenance, &batch)?;
     loop {
         let widest = whole

@@ -418,3 +418,70 @@ fn shard_files_carry_every_value_bit_for_bit() {
         assert_eq!(bits(&m.delta), bits(&w.delta));
     }
 }
+
+/// Every weekly figure of `r`, as bits.
+fn weekly_bits(r: &RunShard) -> Vec<u64> {
+    let r = r.to_result();
+    r.arms
+        .iter()
+        .flat_map(|a| a.weekly.iter().chain(&a.delta))
+        .flat_map(|q| std::iter::once(q.mean).chain(q.p))
+        .map(f64::to_bits)
+        .collect()
+}
+
+#[test]
+fn a_run_that_outgrows_its_budget_holds_what_a_run_of_its_size_holds() {
+    let s = two_arms(6);
+    let mut one = s.clone();
+    one.replications = 1;
+    let per_replication = runner::exact_values_bytes(&one);
+    // Room for the values of 4 replications: a run of 4 is exact, a run of 11 sketches.
+    let budget = 4 * per_replication + per_replication / 2;
+    let four = run_whole(&s, 4, 2, budget);
+    assert_eq!(four.quantile_method(), QuantileMethod::Exact);
+    assert_eq!(
+        weekly_bits(&four),
+        weekly_bits(&run_whole(&s, 4, 1, u64::MAX))
+    );
+    // The whole run keeps values until its 5th replication, then turns them into sketches: the
+    // same as sketching from the start, and as 3 shards that sketch from the start.
+    let eleven = run_whole(&s, 11, 2, budget);
+    assert_eq!(eleven.quantile_method(), QuantileMethod::Sketch);
+    assert_eq!(weekly_bits(&eleven), weekly_bits(&run_whole(&s, 11, 1, 0)));
+    let parts: Vec<(String, RunShard)> = (1..=3)
+        .map(|k| {
+            let options = RunOptions {
+                replications: 11,
+                threads: 1,
+                shard: Shard { index: k, count: 3 },
+                quantile_budget_bytes: budget,
+                ..RunOptions::from_scenario(&s)
+            };
+            let part = runner::run_shard(&s, &Provenance::of("test", ""), &options).unwrap();
+            assert_eq!(part.quantile_method(), QuantileMethod::Sketch, "shard {k}");
+            (format!("shard {k}"), part)
+        })
+        .collect();
+    assert_eq!(
+        weekly_bits(&RunShard::merge(parts).unwrap()),
+        weekly_bits(&eleven)
+    );
+    // A precision run adds batches of 20: exact for the first, sketched once past the budget.
+    let options = RunOptions {
+        threads: 2,
+        quantile_budget_bytes: 30 * per_replication,
+        ..RunOptions::from_scenario(&s)
+    };
+    let provenance = Provenance::of("test", "");
+    let (reached, _) = runner::run_to_precision(&s, &provenance, &options, 1e-9, 60).unwrap();
+    assert_eq!(reached.header.replications, 60);
+    assert_eq!(reached.quantile_method(), QuantileMethod::Sketch);
+    assert_eq!(
+        weekly_bits(&reached),
+        weekly_bits(&run_whole(&s, 60, 2, 30 * per_replication))
+    );
+    let (twenty, _) = runner::run_to_precision(&s, &provenance, &options, 1e12, 60).unwrap();
+    assert_eq!(twenty.header.replications, 20);
+    assert_eq!(twenty.quantile_method(), QuantileMethod::Exact);
+}
