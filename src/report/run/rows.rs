@@ -20,7 +20,7 @@ pub struct WeeklyRow {
     pub site: String,
     /// Week, from 0.
     pub week: u32,
-    /// Metric name (see [`Metric::name`]).
+    /// Metric name (see [`Metric::name`](crate::model::Metric::name)).
     pub metric: String,
     /// Mean over replications.
     #[serde(with = "csv_num")]
