@@ -3,7 +3,7 @@
 //! never leaves a half-written file over a good one.
 
 use std::fs;
-use std::io::{Read as _, Write as _};
+use std::io::{Read as _, Write};
 use std::path::{Path, PathBuf};
 
 /// The largest input file read (a scenario, a sweep file, a shard's result): a bound that keeps
@@ -89,13 +89,30 @@ pub fn create_dir(dir: &Path) -> Result<(), FileError> {
 ///
 /// [`FileError::Write`] naming `path`.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), FileError> {
+    write_atomic_with(path, |w| w.write_all(contents))
+}
+
+/// Writes to `path` atomically what `write` puts into a buffered writer, as [`write_atomic`]
+/// does: for a file too large to hold as one text first.
+///
+/// # Errors
+///
+/// [`FileError::Write`] naming `path`.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), FileError> {
     let tmp = path.with_extension(format!(
         "{}.tmp",
         path.extension().and_then(|e| e.to_str()).unwrap_or("")
     ));
     let written = fs::File::create(&tmp)
-        .and_then(|mut f| {
-            f.write_all(contents)?;
+        .and_then(|f| {
+            let mut w = std::io::BufWriter::new(f);
+            write(&mut w)?;
+            let f = w
+                .into_inner()
+                .map_err(std::io::IntoInnerError::into_error)?;
             // Synced before the rename, so a crash cannot leave an empty file under the name.
             f.sync_all()
         })

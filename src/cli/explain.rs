@@ -67,7 +67,7 @@ pub(crate) fn explain(args: ExplainArgs) -> Result<(), CliError> {
     };
     let mut sized = scenario.clone();
     sized.weeks = weeks;
-    runner::check_memory(&sized, 1, runner::available_memory_bytes())?;
+    runner::check_memory(&sized, 1, 0, runner::available_memory_bytes())?;
     let options = chainsim::explain::ExplainOptions {
         arm,
         site: args.site,

@@ -42,6 +42,11 @@ pub(crate) struct RunArgs {
     /// With --precision: stop after this many replications even if not precise enough.
     #[arg(long, value_name = "N", default_value_t = 2000)]
     pub max_reps: u32,
+    /// Memory for exact percentiles across replications, MiB (default 4096): a run whose
+    /// every replication's weekly values would need more computes its percentiles from a
+    /// sketch instead (within 2%; see the manifest). Give every shard of a run the same.
+    #[arg(long, value_name = "MIB")]
+    pub quantile_budget: Option<u64>,
     /// How much to print, and whether to replace earlier results.
     #[command(flatten)]
     pub printing: Printing,
@@ -76,6 +81,9 @@ pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
     if let Some(s) = args.seed {
         options.seed = s;
     }
+    if let Some(mib) = args.quantile_budget {
+        options.quantile_budget_bytes = mib.saturating_mul(1 << 20);
+    }
     let out = out::output_dir(
         args.out.clone(),
         PathBuf::from("output").join(&scenario.name),
@@ -98,7 +106,16 @@ pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
     }
     let mut sized = scenario.clone();
     sized.weeks = options.weeks;
-    runner::check_memory(&sized, options.threads, runner::available_memory_bytes())?;
+    sized.replications = match args.precision {
+        Some(_) => args.max_reps.max(2),
+        None => options.replications,
+    };
+    runner::check_memory(
+        &sized,
+        options.threads,
+        options.quantile_budget_bytes,
+        runner::available_memory_bytes(),
+    )?;
     if let Some(p) = args.precision {
         if !(p.is_finite() && p > 0.0) {
             return Err(CliError::Input(format!(
@@ -214,9 +231,11 @@ pub(crate) fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), CliError> {
     for d in dirs {
         let path = d.join(PARTIAL_FILE);
         let label = path.display().to_string();
-        let text = chainsim::files::read_text(&path)
+        // Streamed and without the size limit of input files: a shard's exact values can take
+        // gigabytes.
+        let file = std::fs::File::open(&path)
             .map_err(|e| CliError::Input(format!("{label}: cannot read partial result: {e}")))?;
-        let p: RunShard = serde_json::from_str(&text)
+        let p: RunShard = serde_json::from_reader(std::io::BufReader::new(file))
             .map_err(|e| json_error(&label, "a chainsim partial result", &e))?;
         parts.push((label, p));
     }

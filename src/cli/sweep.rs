@@ -67,7 +67,12 @@ pub(crate) fn sweep(args: SweepArgs) -> Result<(), CliError> {
         SweepError::Read { .. } => CliError::Input(with_path_hint(e.to_string(), file)),
         other => other.into(),
     })?;
-    runner::check_memory(&sweep.heaviest(), threads, runner::available_memory_bytes())?;
+    runner::check_memory(
+        &sweep.heaviest(),
+        threads,
+        0,
+        runner::available_memory_bytes(),
+    )?;
     // Refused before anything is created: factors that clash in combination.
     sweep.check_points()?;
     let printing = &args.printing;

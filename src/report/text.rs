@@ -11,15 +11,15 @@ use crate::ledger::Line;
 use crate::model::Metric;
 use crate::runner::RunResult;
 use crate::scenario::{Scenario, TerminalValue};
-use crate::stats::Interval;
 use crate::stats::compare::ArmComparison;
+use crate::stats::{Interval, QuantileMethod};
 
 /// A mean with its 95% confidence interval, for people.
 fn mean_ci(i: &Interval, signed: bool) -> String {
     let m = if signed { signed_money } else { money };
     if i.lo.is_finite() {
         format!(
-            "mean {} (95% confidence interval {} to {})",
+            "mean {} (95% CI of the mean {} to {})",
             m(i.mean),
             m(i.lo),
             m(i.hi)
@@ -81,8 +81,9 @@ pub fn payback_text(week_number: f64) -> String {
 }
 
 /// The run summary for people: throughput, each arm's NPV and cumulative profit (means with
-/// 95% confidence intervals), the chain in the last week (medians with the spread of 90% of
-/// replications), the comparison table, and the files written.
+/// 95% confidence intervals of the mean), the chain in the last week (medians with the spread
+/// across replications, p05 to p95, and how those percentiles were computed), the comparison
+/// table, and the files written.
 pub fn run_summary(r: &RunResult, written: &[PathBuf]) -> String {
     let mut o = String::new();
     let rate = r.encounters as f64 / r.wall_seconds.max(1e-9);
@@ -99,6 +100,10 @@ pub fn run_summary(r: &RunResult, written: &[PathBuf]) -> String {
     let _ = writeln!(o, "{}", drift_line(r));
     let comparisons = r.comparisons();
     let last = r.options.weeks as usize - 1;
+    let method = match r.quantile_method {
+        QuantileMethod::Exact => "exact percentiles",
+        QuantileMethod::Sketch => "percentiles from a sketch, past the memory budget",
+    };
     for (a, (arm, c)) in r.arms.iter().zip(&comparisons).enumerate() {
         let _ = writeln!(o, "arm {}:", arm.name);
         let _ = writeln!(o, "  NPV: {}", mean_ci(&c.npv, false));
@@ -110,7 +115,7 @@ pub fn run_summary(r: &RunResult, written: &[PathBuf]) -> String {
         );
         let _ = writeln!(
             o,
-            "  in the last week (median; 90% of replications between):"
+            "  in the last week (median; spread across replications p05 to p95; {method}):"
         );
         for (label, m, scale, unit) in LAST_WEEK {
             let q = r.firm_at(a, last, m);
@@ -190,7 +195,7 @@ pub fn drift_line(r: &RunResult) -> String {
 pub fn comparison_table(r: &RunResult, comparisons: &[ArmComparison]) -> String {
     let base = r.scenario.baseline_index();
     let mut t = format!(
-        "comparison with {} ({} replications, common random numbers; means with 95% confidence intervals; payback: median week, undiscounted / discounted cash)\n",
+        "comparison with {} ({} replications, common random numbers; means with [95% CI of the mean]; ROI with its 95% CI; payback: median week across replications, undiscounted / discounted cash)\n",
         r.arms[base].name, r.options.replications
     );
     let _ = writeln!(

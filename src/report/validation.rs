@@ -144,7 +144,7 @@ pub fn table(v: &Validation) -> String {
     let _ = writeln!(
         s,
         "{:<40} {:<36} {:<28} {:<44} {:<24} result",
-        "check", "published", "source", "simulated (95% interval)", "band"
+        "check", "published", "source", "simulated (95% confidence interval)", "band"
     );
     for r in v.results.iter().map(ValidationRow::of) {
         let _ = writeln!(

@@ -1,54 +1,69 @@
-//! The running aggregate of a run or a shard of one: a sketch per reported cell and a summary row
-//! per replication, mergeable by exact integer addition, so the result does not depend on
-//! thread count, order or sharding.
+//! The running aggregate of a run or a shard of one: every replication's value of each reported
+//! cell (or, past the run's memory budget, a sketch of each) and a summary row per replication.
+//! Values are kept in replication order and sketches merge by integer addition, so the result
+//! does not depend on thread count, order or sharding.
 
 use serde::{Deserialize, Serialize};
 
 use crate::model::Metric;
 use crate::scenario::{Provenance, Scenario};
-use crate::stats::Quantiles;
-use crate::stats::sketch::Sketch;
+use crate::stats::compare::{ArmComparison, compare};
+use crate::stats::{QuantileMethod, QuantileStore};
 
 use super::RunOptions;
 use super::result::{ArmResult, RunResult};
 use super::shard::{MergeError, Shard, ShardHeader, check_shards};
 use super::summary::ReplicationSummary;
 
-/// The running aggregate of one arm: a sketch per (site row, week, metric) cell, and one
-/// summary row per replication.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// The running aggregate of one arm: what it keeps of each (site row, week, metric) cell and of
+/// each week's paired difference from the baseline, and one summary row per replication.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArmAggregate {
     /// The arm's name.
     pub name: String,
-    /// Sketches by cell (see [`RunResult::cell`]).
-    pub cells: Vec<Sketch>,
+    /// Each replication's value of every cell, one quantity per cell (see
+    /// [`RunResult::cell`]), or their sketches.
+    pub cells: QuantileStore,
     /// Replication summaries, sorted by replication index.
     pub replications: Vec<ReplicationSummary>,
-    /// Sketches by week of cumulative profit minus the baseline's, paired by replication.
-    pub delta: Vec<Sketch>,
+    /// The same, by week, of the cumulative net cash flow minus the baseline's in the same
+    /// replication.
+    pub delta: QuantileStore,
 }
 
 impl ArmAggregate {
-    /// An empty aggregate of `cells` cells over `weeks` weeks.
-    pub fn new(name: &str, cells: usize, weeks: usize) -> ArmAggregate {
+    /// An empty aggregate of `cells` cells over `weeks` weeks, kept as `method` says, with
+    /// room for `replications` replications.
+    pub fn new(
+        name: &str,
+        cells: usize,
+        weeks: usize,
+        method: QuantileMethod,
+        replications: usize,
+    ) -> ArmAggregate {
         ArmAggregate {
             name: name.to_string(),
-            cells: vec![Sketch::default(); cells],
-            replications: Vec::new(),
-            delta: vec![Sketch::default(); weeks],
+            cells: QuantileStore::with_capacity(method, cells, replications),
+            replications: Vec::with_capacity(replications),
+            delta: QuantileStore::with_capacity(method, weeks, replications),
         }
     }
 
+    /// Turns the values kept into the sketches they make (nothing to do if already sketched).
+    pub fn to_sketch(&mut self) {
+        self.cells.to_sketch();
+        self.delta.to_sketch();
+    }
+
     /// Adds another share of the same arm's replications (exact, whatever the order).
+    ///
+    /// # Panics
+    ///
+    /// As [`QuantileStore::merge`] does: shards of one run never do ([`RunShard::merge`]
+    /// checks what comes from files first).
     pub fn merge(&mut self, other: ArmAggregate) {
-        for (x, y) in self
-            .cells
-            .iter_mut()
-            .zip(&other.cells)
-            .chain(self.delta.iter_mut().zip(&other.delta))
-        {
-            x.merge(y);
-        }
+        self.cells.merge(other.cells);
+        self.delta.merge(other.delta);
         self.replications.extend(other.replications);
         self.replications.sort_by_key(|r| r.replication);
     }
@@ -87,12 +102,104 @@ pub struct RunShard {
     pub interrupted_at: Option<u32>,
 }
 
-/// The quantiles a sketch reports.
-fn quantiles(c: &Sketch) -> Quantiles {
-    Quantiles {
-        mean: c.mean(),
-        p: crate::stats::PERCENTILES.map(|q| c.quantile(q)),
+/// How a run, or a shard of one, keeps its replications' values within the memory budget. A
+/// shard keeps them as the whole run's size decides ([`super::quantile_method`]), from the
+/// start, so every shard decides the same. A whole run (replications `0..` in order) keeps
+/// every value until the replications it holds outgrow the budget, then turns them into the
+/// sketches they make and sketches the rest: whatever it holds when it ends, stopped early or
+/// extended batch by batch, is what a run of that many replications holds.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Keeping {
+    /// The most replications whose values fit ([`super::exact_replications`]).
+    exact_up_to: u64,
+    /// Replications of the whole run.
+    total: u32,
+    /// Whether this is the whole run rather than a shard.
+    whole: bool,
+}
+
+impl Keeping {
+    /// How shard `shard` of a run of `total` replications keeps its values, when
+    /// `exact_up_to` replications fit the budget.
+    pub(super) fn new(shard: Shard, total: u32, exact_up_to: u64) -> Keeping {
+        Keeping {
+            exact_up_to,
+            total,
+            whole: shard == Shard::WHOLE,
+        }
     }
+
+    /// How a run that already holds `held` replications (those before its first) starts
+    /// keeping values, and the rows to reserve for `new` more.
+    pub(super) fn start(self, held: u32, new: usize) -> (QuantileMethod, usize) {
+        let fit = |n: u64| n <= self.exact_up_to;
+        if !self.whole {
+            return match fit(u64::from(self.total)) {
+                true => (QuantileMethod::Exact, new),
+                false => (QuantileMethod::Sketch, 0),
+            };
+        }
+        match fit(u64::from(held) + 1) {
+            true => {
+                let room = self.exact_up_to - u64::from(held);
+                (
+                    QuantileMethod::Exact,
+                    new.min(usize::try_from(room).unwrap_or(usize::MAX)),
+                )
+            }
+            false => (QuantileMethod::Sketch, 0),
+        }
+    }
+
+    /// After replication `r` joined `arms`: a whole run that now holds more replications than
+    /// fit turns its values into sketches.
+    pub(super) fn after(self, r: u32, arms: &mut [ArmAggregate]) {
+        if self.whole && u64::from(r) + 1 > self.exact_up_to {
+            arms.iter_mut().for_each(ArmAggregate::to_sketch);
+        }
+    }
+}
+
+/// Why the kept values of `parts` cannot be merged (each part labelled): different methods or
+/// shapes, or rows of replications a part's shard does not own. Empty when they can.
+fn store_problems(parts: &[(String, RunShard)]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let Some((first_label, first)) = parts.first() else {
+        return problems;
+    };
+    let shape = |p: &RunShard| -> Vec<(QuantileMethod, usize, usize)> {
+        p.arms
+            .iter()
+            .map(|a| (a.cells.method(), a.cells.width(), a.delta.width()))
+            .collect()
+    };
+    for (label, p) in parts {
+        let (a, b) = (first.quantile_method(), p.quantile_method());
+        if a != b {
+            problems.push(format!(
+                "'{first_label}' and '{label}' keep their percentiles differently ({} vs {}): give every shard the same --quantile-budget",
+                a.name(),
+                b.name()
+            ));
+        } else if shape(first) != shape(p) {
+            problems.push(format!(
+                "'{first_label}' and '{label}' keep different arms or cells"
+            ));
+        }
+        let shard = p.header.shard;
+        let foreign = p.arms.iter().any(|a| {
+            [&a.cells, &a.delta].iter().any(|s| {
+                s.replications()
+                    .is_some_and(|r| r.iter().any(|&r| !shard.owns(r)))
+            }) || a.replications.iter().any(|r| !shard.owns(r.replication))
+        });
+        if foreign {
+            problems.push(format!(
+                "'{label}' holds replications that shard {shard} does not run"
+            ));
+        }
+    }
+    problems
 }
 
 impl RunShard {
@@ -107,6 +214,10 @@ impl RunShard {
         let headers: Vec<(&str, &ShardHeader)> =
             parts.iter().map(|(l, p)| (l.as_str(), &p.header)).collect();
         check_shards(&headers)?;
+        let problems = store_problems(&parts);
+        if !problems.is_empty() {
+            return Err(MergeError::Refused { problems });
+        }
         let mut parts = parts;
         parts.sort_by_key(|(_, p)| p.header.shard.index);
         let mut iter = parts.into_iter().map(|(_, p)| p);
@@ -126,8 +237,14 @@ impl RunShard {
     }
 
     /// Adds the replications of `later`, a run of the same scenario over the replications that
-    /// follow this one's (see [`super::run_to_precision`]).
-    pub fn extend(&mut self, later: RunShard) {
+    /// follow this one's (see [`super::run_to_precision`]). If either outgrew the memory
+    /// budget and sketched, the other's values join as the sketches they make: the result is
+    /// what one run of all the replications holds.
+    pub fn extend(&mut self, mut later: RunShard) {
+        if self.quantile_method() != later.quantile_method() {
+            self.arms.iter_mut().for_each(ArmAggregate::to_sketch);
+            later.arms.iter_mut().for_each(ArmAggregate::to_sketch);
+        }
         let replications = self.header.replications.max(later.header.replications);
         self.header.replications = replications;
         self.encounters += later.encounters;
@@ -138,6 +255,24 @@ impl RunShard {
         }
         self.scenario.replications = replications;
         self.interrupted_at = later.interrupted_at;
+    }
+
+    /// How the percentiles of this run are computed (every arm keeps its cells the same way).
+    pub fn quantile_method(&self) -> QuantileMethod {
+        self.arms
+            .first()
+            .map_or(QuantileMethod::Exact, |a| a.cells.method())
+    }
+
+    /// Every arm compared with the baseline, paired by replication (what
+    /// [`RunResult::comparisons`] gives, without computing the weekly percentiles).
+    pub fn comparisons(&self) -> Vec<ArmComparison> {
+        let arms: Vec<(&str, &[ReplicationSummary])> = self
+            .arms
+            .iter()
+            .map(|a| (a.name.as_str(), &a.replications[..]))
+            .collect();
+        compare(&arms, self.scenario.baseline_index())
     }
 
     /// The quantiles and summaries a report formats.
@@ -151,9 +286,9 @@ impl RunShard {
             .iter()
             .map(|a| ArmResult {
                 name: a.name.clone(),
-                weekly: a.cells.iter().map(quantiles).collect(),
+                weekly: a.cells.quantiles(),
                 replications: a.replications.clone(),
-                delta: a.delta.iter().map(quantiles).collect(),
+                delta: a.delta.quantiles(),
             })
             .collect();
         RunResult {
@@ -168,6 +303,7 @@ impl RunShard {
             wall_seconds: self.wall_seconds.iter().sum(),
             shards: self.shards.len(),
             interrupted_at: self.interrupted_at,
+            quantile_method: self.quantile_method(),
         }
     }
 }

@@ -1,10 +1,66 @@
 //! Memory estimates from a scenario's size alone, so a run too big for the machine is refused
-//! before anything is allocated.
+//! before anything is allocated, and the memory budget that decides how a run computes its
+//! percentiles across replications.
+//!
+//! A run keeps every replication's value of every reported cell (exact percentiles, see
+//! [`crate::stats::store`]) while those values fit in its budget,
+//! [`DEFAULT_QUANTILE_BUDGET_BYTES`] unless told otherwise (`run --quantile-budget`); past it,
+//! a sketch per cell (bounded memory, within the error stated in [`crate::stats::sketch`]).
+//! The choice depends on the run's size alone (arms, sites, weeks, replications), never on the
+//! machine or the shard, so every shard of a run makes the same one.
 
 use crate::ledger::Lines;
 use crate::model::{Metric, WeekTally};
 use crate::scenario::Scenario;
+use crate::stats::QuantileMethod;
 use crate::stats::sketch::Sketch;
+
+/// The memory a run may spend on exact percentiles unless told otherwise: 4 GiB of kept values
+/// (the built-in scenario's 6 arms x 7 site rows x 156 weeks x 44 metrics keep 2.3 MB a
+/// replication, so up to about 1,860 replications are exact).
+pub const DEFAULT_QUANTILE_BUDGET_BYTES: u64 = 4 << 30;
+
+/// Values a run keeps of each replication for exact percentiles: for every arm, every (site
+/// row, week, metric) cell and every week's cumulative net cash flow minus the baseline's.
+pub fn kept_values_per_replication(scenario: &Scenario) -> u64 {
+    let weeks = u64::from(scenario.weeks);
+    let cells = (u64::from(scenario.sites.count) + 1)
+        .saturating_mul(weeks)
+        .saturating_mul(Metric::all().len() as u64);
+    cells
+        .saturating_add(weeks)
+        .saturating_mul(scenario.arms.len() as u64)
+}
+
+/// Bytes the exact values of a run of `scenario` take (its `replications` and `weeks`; 8 bytes
+/// a value). Saturating, like [`replication_bytes`].
+pub fn exact_values_bytes(scenario: &Scenario) -> u64 {
+    kept_values_per_replication(scenario)
+        .saturating_mul(u64::from(scenario.replications))
+        .saturating_mul(8)
+}
+
+/// The most replications of `scenario` whose exact values fit in `budget_bytes` (`u64::MAX`
+/// when a replication keeps none).
+pub fn exact_replications(scenario: &Scenario, budget_bytes: u64) -> u64 {
+    match kept_values_per_replication(scenario).saturating_mul(8) {
+        0 => u64::MAX,
+        per_replication => budget_bytes / per_replication,
+    }
+}
+
+/// How a run of `scenario` computes percentiles: [`QuantileMethod::Exact`] when the exact
+/// values of its `replications` fit in `budget_bytes` (at most [`exact_replications`]), else
+/// [`QuantileMethod::Sketch`]. From the run's size alone, so every shard of it decides the
+/// same; a whole run decides on the replications it holds, so one stopped early (or extended
+/// to a precision) holds what a run of that many replications does.
+pub fn quantile_method(scenario: &Scenario, budget_bytes: u64) -> QuantileMethod {
+    if u64::from(scenario.replications) <= exact_replications(scenario, budget_bytes) {
+        QuantileMethod::Exact
+    } else {
+        QuantileMethod::Sketch
+    }
+}
 
 /// A run that would not fit in the memory available: the estimate and what it is made of.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -34,17 +90,21 @@ pub fn replication_bytes(scenario: &Scenario) -> u64 {
 }
 
 /// Bytes a run of `scenario` holds besides its replications in flight, from its size alone: per
-/// arm, a sketch for each (site row, week, metric) cell (~96 bytes with its buckets), the cell
-/// values of each replication in a batch (8 bytes a cell, `threads * 4` replications), and
-/// `weekly.csv`'s text (~80 bytes a cell) while it is written. Saturating, like
-/// [`replication_bytes`].
-pub fn aggregate_bytes(scenario: &Scenario, threads: usize) -> u64 {
-    let cells = (u64::from(scenario.sites.count) + 1)
-        .saturating_mul(u64::from(scenario.weeks))
-        .saturating_mul(Metric::all().len() as u64)
-        .saturating_mul(scenario.arms.len() as u64);
-    let per_cell = (std::mem::size_of::<Sketch>() as u64 + 48) + 80 + 8 * 4 * threads as u64;
-    cells.saturating_mul(per_cell)
+/// arm, what it keeps of each (site row, week, metric) cell (every replication's value,
+/// [`exact_values_bytes`], within `budget_bytes`; past it a sketch, ~150 bytes with its
+/// buckets, after the values kept until the budget was reached), the cell values of each
+/// replication in a batch (8 bytes a cell, `threads * 4` replications), and `weekly.csv`'s
+/// text (~80 bytes a cell) while it is written. Saturating, like [`replication_bytes`].
+pub fn aggregate_bytes(scenario: &Scenario, threads: usize, budget_bytes: u64) -> u64 {
+    let cells = kept_values_per_replication(scenario);
+    let kept = match quantile_method(scenario, budget_bytes) {
+        QuantileMethod::Exact => exact_values_bytes(scenario),
+        QuantileMethod::Sketch => cells
+            .saturating_mul(std::mem::size_of::<Sketch>() as u64 + 48)
+            .saturating_add(budget_bytes.min(exact_values_bytes(scenario))),
+    };
+    let per_cell = 80 + 8 * 4 * threads as u64;
+    cells.saturating_mul(per_cell).saturating_add(kept)
 }
 
 /// Memory the machine has available now, bytes (Linux: `MemAvailable` of /proc/meminfo; None
@@ -57,7 +117,10 @@ pub fn available_memory_bytes() -> Option<u64> {
 }
 
 /// Refuses, before anything is allocated, a run whose replications in flight (one per thread)
-/// would not fit in the memory available, with the estimate and what it is made of.
+/// and weekly figures would not fit in the memory available, with the estimate and what it is
+/// made of. `quantile_budget_bytes` is the run's budget for exact percentiles
+/// ([`quantile_method`], over `scenario.replications`); 0 for a study that keeps no
+/// replication's weekly values (a sweep, `explain`).
 ///
 /// # Errors
 ///
@@ -65,6 +128,7 @@ pub fn available_memory_bytes() -> Option<u64> {
 pub fn check_memory(
     scenario: &Scenario,
     threads: usize,
+    quantile_budget_bytes: u64,
     available: Option<u64>,
 ) -> Result<(), MemoryError> {
     let Some(available) = available else {
@@ -72,12 +136,22 @@ pub fn check_memory(
     };
     let threads = super::replicate::thread_count(threads);
     let in_flight = replication_bytes(scenario).saturating_mul(threads as u64);
-    let aggregates = aggregate_bytes(scenario, threads);
+    let aggregates = aggregate_bytes(scenario, threads, quantile_budget_bytes);
+    let kept = match quantile_method(scenario, quantile_budget_bytes) {
+        QuantileMethod::Exact => format!(
+            "every replication's value of them for exact percentiles ({} replications; a smaller --quantile-budget keeps a sketch instead)",
+            scenario.replications
+        ),
+        QuantileMethod::Sketch => {
+            "every replication's value up to the --quantile-budget, then a sketch of each"
+                .to_string()
+        }
+    };
     let needed = in_flight.saturating_add(aggregates);
     let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
     if needed > available / 10 * 9 {
         return Err(MemoryError(format!(
-            "{}: the scenario would need about {:.1} GiB ({:.1} GiB for {} site(s) x {} customer and prospect slots, ~90 bytes each, for each of {} replication(s) in flight, and {:.1} GiB for the weekly figures of {} arm(s) x {} site rows x {} weeks), but {:.1} GiB is available: use fewer sites, a smaller market_per_site, fewer weeks, or fewer --threads",
+            "{}: the scenario would need about {:.1} GiB ({:.1} GiB for {} site(s) x {} customer and prospect slots, ~90 bytes each, for each of {} replication(s) in flight, and {:.1} GiB for the weekly figures of {} arm(s) x {} site rows x {} weeks, {kept}), but {:.1} GiB is available: use fewer sites, a smaller market_per_site, fewer weeks, fewer replications, or fewer --threads",
             scenario.name,
             gib(needed),
             gib(in_flight),

@@ -1,8 +1,8 @@
 //! Monte Carlo replications in parallel. Every (replication, arm) runs on its own random
 //! streams, through the one parallel loop ([`replicate()`]), and each replication's weekly
-//! figures are folded into per-cell sketches whose merge is exact integer addition: results do
-//! not depend on thread count, order or sharding, and memory does not grow with the number of
-//! replications.
+//! figures are kept in replication order for exact percentiles (past the run's memory budget,
+//! folded into per-cell sketches that merge by integer addition; see [`quantile_method`]):
+//! results do not depend on thread count, order or sharding.
 
 mod aggregate;
 mod drift;
@@ -24,7 +24,9 @@ use crate::scenario::{Provenance, Scenario};
 pub use aggregate::{ArmAggregate, RunShard};
 pub use drift::{DRIFT_METRICS, DRIFT_TOLERANCE, Drift, baseline_drift};
 pub use memory::{
-    MemoryError, aggregate_bytes, available_memory_bytes, check_memory, replication_bytes,
+    DEFAULT_QUANTILE_BUDGET_BYTES, MemoryError, aggregate_bytes, available_memory_bytes,
+    check_memory, exact_replications, exact_values_bytes, kept_values_per_replication,
+    quantile_method, replication_bytes,
 };
 pub use precision::{PRECISION_BATCH, run_to_precision};
 pub use replicate::{Interrupt, pool, replicate, thread_count};
@@ -52,6 +54,8 @@ pub struct RunOptions {
     pub first_replication: u32,
     /// Where the run looks to know it should stop early (Ctrl-C).
     pub interrupt: Interrupt,
+    /// Memory for exact percentiles, bytes: past it a run sketches (see [`quantile_method`]).
+    pub quantile_budget_bytes: u64,
 }
 
 impl RunOptions {
@@ -66,6 +70,7 @@ impl RunOptions {
             shard: Shard::WHOLE,
             first_replication: 0,
             interrupt: Interrupt::default(),
+            quantile_budget_bytes: DEFAULT_QUANTILE_BUDGET_BYTES,
         }
     }
 }
@@ -133,10 +138,16 @@ pub fn run_shard(
     let reps: Vec<u32> = (options.first_replication..options.replications)
         .filter(|&r| options.shard.owns(r))
         .collect();
+    let keeping = aggregate::Keeping::new(
+        options.shard,
+        options.replications,
+        exact_replications(&scenario, options.quantile_budget_bytes),
+    );
+    let (method, rows) = keeping.start(options.first_replication, reps.len());
     let mut arms: Vec<ArmAggregate> = scenario
         .arms
         .iter()
-        .map(|a| ArmAggregate::new(&a.name, cells, weeks))
+        .map(|a| ArmAggregate::new(&a.name, cells, weeks, method, rows))
         .collect();
     let mut encounters = 0u64;
     let bar = progress_bar(options.progress, (reps.len() * arms.len()) as u64);
@@ -165,7 +176,7 @@ pub fn run_shard(
             })
             .collect()
     };
-    let fold = |_: &u32, rep: Vec<ArmReplication>| {
+    let fold = |&r: &u32, rep: Vec<ArmReplication>| {
         let base = rep[baseline].cumulative_cash.clone();
         let base_discounted = rep[baseline].cumulative_discounted_cash.clone();
         let minus =
@@ -173,13 +184,9 @@ pub fn run_shard(
         encounters += rep[baseline].warmup_encounters;
         for (a, x) in rep.into_iter().enumerate() {
             encounters += x.summary.encounters;
-            for (cell, v) in arms[a].cells.iter_mut().zip(x.cells) {
-                cell.add(v);
-            }
+            arms[a].cells.push(r, &x.cells);
             let delta = minus(&x.cumulative_cash, &base);
-            for (cell, &d) in arms[a].delta.iter_mut().zip(&delta) {
-                cell.add(d);
-            }
+            arms[a].delta.push(r, &delta);
             let mut summary = x.summary;
             if a != baseline {
                 summary.payback_week = payback_week(&delta);
@@ -188,6 +195,7 @@ pub fn run_shard(
             }
             arms[a].replications.push(summary);
         }
+        keeping.after(r, &mut arms);
         Ok::<(), std::convert::Infallible>(())
     };
     // Batches bound the replications in flight; each is folded as soon as it is done.

@@ -10,7 +10,9 @@ pub const PRECISION_BATCH: u32 = 20;
 
 /// Runs replications in batches of [`PRECISION_BATCH`] until every arm's ΔNPV interval against
 /// the baseline has a half-width of at most `precision` (currency units), or `max_replications`
-/// have run. Returns the result and whether the precision was reached.
+/// have run. Returns the result and whether the precision was reached. Percentiles are kept
+/// as one run of the replications reached keeps them: exact while they fit in
+/// `options.quantile_budget_bytes`, sketched past it.
 ///
 /// # Errors
 ///
@@ -30,7 +32,6 @@ pub fn run_to_precision(
     let mut whole = run_shard(scenario, provenance, &batch)?;
     loop {
         let widest = whole
-            .to_result()
             .comparisons()
             .iter()
             .enumerate()

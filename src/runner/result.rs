@@ -2,8 +2,8 @@
 
 use crate::model::Metric;
 use crate::scenario::{Provenance, Scenario};
-use crate::stats::Quantiles;
 use crate::stats::compare::{ArmComparison, compare};
+use crate::stats::{QuantileMethod, Quantiles};
 
 use super::RunOptions;
 use super::summary::ReplicationSummary;
@@ -47,6 +47,10 @@ pub struct RunResult {
     /// If the run was interrupted, the replications it was asked for (`options.replications`
     /// counts those completed). None: the run is complete.
     pub interrupted_at: Option<u32>,
+    /// How the percentiles across replications (`ArmResult::weekly` and `delta`) were
+    /// computed: exactly from every replication's value, or from a sketch past the run's memory
+    /// budget.
+    pub quantile_method: QuantileMethod,
 }
 
 impl RunResult {

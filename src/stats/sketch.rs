@@ -1,6 +1,20 @@
-//! A deterministic, mergeable quantile sketch (DDSketch: Masson, Rim & Lee, VLDB 2019) and an
-//! exact fixed-point mean. Both merge by adding integers, so the result is the same whatever
-//! order replications, threads or shards arrive in: agreement by construction.
+//! A deterministic, mergeable quantile sketch (DDSketch: Masson, Rim & Lee, VLDB 2019) with the
+//! exact minimum and maximum, and an exact fixed-point mean. Counts merge by adding integers and
+//! the extremes by a total order, so the result is the same whatever order replications,
+//! threads or shards arrive in: agreement by construction.
+//!
+//! This is the fallback of a run too large to keep every value (see [`super::store`]). Its
+//! error bound, for the `q` quantile `x` of the data (type 7 on the exact values):
+//!
+//! - the value reported for each neighbouring rank is within [`RELATIVE_ACCURACY`] (2%) of that
+//!   rank's exact value `v`, for |v| at least 1/400 of the largest magnitude of its sign in the
+//!   cell; smaller magnitudes are reported within about 1/400 of that largest (`MAX_SPAN`), and
+//!   those under [`Sketch::MIN_MAGNITUDE`] as 0; so the interpolated `q` quantile is within
+//!   2% of max(|x_lo|, |x_hi|), the two order statistics it lies between;
+//! - every reported quantile (and the mean) is clamped into the cell's exact [min, max]: the
+//!   exact quantile lies there, so the clamp never moves a value further from it, and a
+//!   quantile is never outside the data;
+//! - when min == max (a constant cell) every quantile and the mean are exactly that constant.
 
 use serde::{Deserialize, Serialize};
 
@@ -17,8 +31,8 @@ const MAX_SPAN: i32 = 150;
 /// Fixed-point scale of the exact sum: values are summed in millionths.
 const SUM_SCALE: f64 = 1e6;
 
-/// A quantile sketch of one quantity across replications, with its exact mean.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// A quantile sketch of one quantity across replications, with its exact mean and range.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sketch {
     /// Values seen (NaN values are not counted).
     pub count: u64,
@@ -31,6 +45,55 @@ pub struct Sketch {
     pub positive: Vec<(i32, u32)>,
     /// (bucket key, count) of negative values by magnitude, sorted by key.
     pub negative: Vec<(i32, u32)>,
+    /// The smallest value seen (+inf when empty), as its bit pattern in files so it travels
+    /// exactly.
+    #[serde(with = "f64_bits")]
+    pub min: f64,
+    /// The largest value seen (-inf when empty), likewise.
+    #[serde(with = "f64_bits")]
+    pub max: f64,
+}
+
+impl Default for Sketch {
+    /// An empty sketch.
+    fn default() -> Sketch {
+        Sketch {
+            count: 0,
+            sum_micros: 0,
+            zeros: 0,
+            positive: Vec::new(),
+            negative: Vec::new(),
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+        }
+    }
+}
+
+/// An `f64` as its IEEE-754 bit pattern (a `u64`): exact whatever the JSON reader, and able to
+/// hold the infinities of an empty range.
+mod f64_bits {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// The bits.
+    pub(super) fn serialize<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(x.to_bits())
+    }
+
+    /// The value of the bits.
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(f64::from_bits(u64::deserialize(d)?))
+    }
+}
+
+/// `x` kept within [lo, hi] (NaN passes through; lo <= hi).
+fn within(x: f64, lo: f64, hi: f64) -> f64 {
+    if x < lo {
+        lo
+    } else if x > hi {
+        hi
+    } else {
+        x
+    }
 }
 
 fn key(magnitude: f64) -> i32 {
@@ -76,6 +139,7 @@ impl Sketch {
         }
         self.count += 1;
         self.sum_micros += (x * SUM_SCALE).round() as i128;
+        self.widen(x, x);
         if x.abs() < Self::MIN_MAGNITUDE {
             self.zeros += 1;
         } else if x > 0.0 {
@@ -85,8 +149,22 @@ impl Sketch {
         }
     }
 
+    /// Widens the range to take in [lo, hi]. The comparison is IEEE's total order, so -0 and
+    /// +0 are told apart and the result does not depend on the order values arrive in.
+    fn widen(&mut self, lo: f64, hi: f64) {
+        if lo.total_cmp(&self.min).is_lt() {
+            self.min = lo;
+        }
+        if hi.total_cmp(&self.max).is_gt() {
+            self.max = hi;
+        }
+    }
+
     /// Adds every value of `other`.
     pub fn merge(&mut self, other: &Sketch) {
+        if other.count > 0 {
+            self.widen(other.min, other.max);
+        }
         self.count += other.count;
         self.sum_micros += other.sum_micros;
         self.zeros += other.zeros;
@@ -98,12 +176,19 @@ impl Sketch {
         }
     }
 
-    /// The mean (NaN if empty).
+    /// The mean (NaN if empty): exact to the millionth of a unit each value was rounded to,
+    /// kept within [min, max], and exactly the constant when min == max.
     pub fn mean(&self) -> f64 {
         if self.count == 0 {
             f64::NAN
+        } else if self.min == self.max {
+            self.min
         } else {
-            self.sum_micros as f64 / SUM_SCALE / self.count as f64
+            within(
+                self.sum_micros as f64 / SUM_SCALE / self.count as f64,
+                self.min,
+                self.max,
+            )
         }
     }
 
@@ -132,16 +217,30 @@ impl Sketch {
     }
 
     /// The `q` quantile, interpolating linearly between the values at the neighbouring ranks as
-    /// type 7 does on exact data (NaN if empty).
+    /// type 7 does on exact data, clamped into [min, max] (NaN if empty; exactly the constant
+    /// when min == max). See the module's error bound.
     pub fn quantile(&self, q: f64) -> f64 {
         if self.count == 0 {
             return f64::NAN;
         }
+        if self.min == self.max {
+            return self.min;
+        }
         let h = (self.count - 1) as f64 * q;
         let lo = h.floor() as u64;
         let hi = h.ceil() as u64;
-        let (a, b) = (self.value_at_rank(lo), self.value_at_rank(hi));
-        a + (h - lo as f64) * (b - a)
+        // The extreme ranks are known exactly.
+        let at = |r: u64| {
+            if r == 0 {
+                self.min
+            } else if r + 1 == self.count {
+                self.max
+            } else {
+                self.value_at_rank(r)
+            }
+        };
+        let (a, b) = (at(lo), at(hi));
+        within(a + (h - lo as f64) * (b - a), self.min, self.max)
     }
 }
 
@@ -214,9 +313,52 @@ mod tests {
             merged.merge(p);
         }
         assert_eq!(merged, whole);
+        let json = serde_json::to_string(&merged).unwrap();
+        assert_eq!(serde_json::from_str::<Sketch>(&json).unwrap(), merged);
         let mut nan = Sketch::default();
         nan.add(f64::NAN);
         assert_eq!(nan.count, 0);
         assert!(nan.quantile(0.5).is_nan());
+    }
+
+    #[test]
+    fn quantiles_are_clamped_into_the_data_and_constants_are_exact() {
+        // The two figures of issue 17: a fixed overhead and a fixed headcount.
+        for c in [150_000.0, 10.0, -42.5, 0.1] {
+            let mut s = Sketch::default();
+            (0..37).for_each(|_| s.add(c));
+            s.add(f64::NAN);
+            assert_eq!(s.count, 37);
+            for q in crate::stats::PERCENTILES {
+                assert_eq!(s.quantile(q).to_bits(), c.to_bits(), "{c} at {q}");
+            }
+            assert_eq!(s.mean().to_bits(), c.to_bits());
+        }
+        // Two close values: the bucket values lie outside [100, 100.5], the quantiles may not.
+        let mut s = Sketch::default();
+        for i in 0..20 {
+            s.add(if i % 4 == 0 { 100.5 } else { 100.0 });
+        }
+        assert_eq!((s.min, s.max), (100.0, 100.5));
+        for q in [0.0, 0.05, 0.5, 0.95, 1.0] {
+            let v = s.quantile(q);
+            assert!((100.0..=100.5).contains(&v), "{q}: {v}");
+        }
+        assert_eq!(s.quantile(0.0), 100.0);
+        assert_eq!(s.quantile(1.0), 100.5);
+        // The range merges exactly, whatever the order, and -0 is told from +0.
+        let (mut a, mut b) = (Sketch::default(), Sketch::default());
+        a.add(0.0);
+        b.add(-0.0);
+        let mut ab = a.clone();
+        ab.merge(&b);
+        let mut ba = b.clone();
+        ba.merge(&a);
+        assert_eq!(ab.min.to_bits(), (-0.0f64).to_bits());
+        assert_eq!(ab.min.to_bits(), ba.min.to_bits());
+        assert_eq!(ab.max.to_bits(), ba.max.to_bits());
+        let mut empty = Sketch::default();
+        empty.merge(&Sketch::default());
+        assert_eq!(empty, Sketch::default());
     }
 }

@@ -498,7 +498,7 @@ fn a_scenario_too_big_for_the_machine_is_refused_before_anything_runs() {
 
 #[test]
 fn memory_estimates_scale_with_the_market_and_the_threads() {
-    use chainsim::runner::{check_memory, replication_bytes};
+    use chainsim::runner::{DEFAULT_QUANTILE_BUDGET_BYTES, check_memory, replication_bytes};
     let mut s = chainsim::scenario::Scenario::default();
     let small = replication_bytes(&s);
     s.sites.market_per_site *= 10;
@@ -508,10 +508,10 @@ fn memory_estimates_scale_with_the_market_and_the_threads() {
     s.sites.count = 1;
     s.sites.market_per_site = 12_000_000;
     s.sites.customers_per_site = 12_000_000;
-    assert!(check_memory(&s, 2, Some(gib + gib / 2)).is_err());
-    assert!(check_memory(&s, 1, Some(4 * gib)).is_ok());
+    assert!(check_memory(&s, 2, DEFAULT_QUANTILE_BUDGET_BYTES, Some(gib + gib / 2)).is_err());
+    assert!(check_memory(&s, 1, DEFAULT_QUANTILE_BUDGET_BYTES, Some(4 * gib)).is_ok());
     // Where the available memory cannot be read, nothing is refused.
-    assert!(check_memory(&s, 64, None).is_ok());
+    assert!(check_memory(&s, 64, DEFAULT_QUANTILE_BUDGET_BYTES, None).is_ok());
 }
 
 #[test]

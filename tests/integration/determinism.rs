@@ -22,6 +22,7 @@ fn outputs(threads: usize, seed: u64) -> Vec<(String, Vec<u8>)> {
         shard: chainsim::runner::Shard::WHOLE,
         first_replication: 0,
         interrupt: chainsim::runner::Interrupt::default(),
+        quantile_budget_bytes: chainsim::runner::DEFAULT_QUANTILE_BUDGET_BYTES,
     };
     let r = run(&s, &options).expect("run");
     assert_eq!(r.threads, threads);

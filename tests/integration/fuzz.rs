@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use chainsim::runner::{check_memory, replication_bytes};
+use chainsim::runner::{DEFAULT_QUANTILE_BUDGET_BYTES, check_memory, replication_bytes};
 use chainsim::scenario::Scenario;
 use chainsim::sweep::Sweep;
 use proptest::prelude::*;
@@ -188,7 +188,7 @@ fn exercise(text: &str) -> (bool, bool) {
             // The memory check saturates instead of wrapping, and refuses what cannot fit.
             let bytes = replication_bytes(&s);
             assert!(bytes > 0);
-            let _ = check_memory(&s, 2, Some(8 << 30));
+            let _ = check_memory(&s, 2, DEFAULT_QUANTILE_BUDGET_BYTES, Some(8 << 30));
             true
         }
         Err(e) => {
@@ -200,7 +200,7 @@ fn exercise(text: &str) -> (bool, bool) {
     let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/sweeps"));
     let sweep_ok = match Sweep::parse(text, "fuzz.ron", dir) {
         Ok(sweep) => {
-            let _ = check_memory(&sweep.heaviest(), 2, Some(8 << 30));
+            let _ = check_memory(&sweep.heaviest(), 2, 0, Some(8 << 30));
             // The design's scenarios are checked as a run would (small designs: planning a big
             // one is legitimately slow, and its size is bounded by the reader).
             assert!(sweep.plan_size() <= chainsim::sweep::MAX_POINTS);

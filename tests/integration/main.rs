@@ -15,6 +15,7 @@ mod lessons;
 mod links;
 mod plausibility;
 mod policies;
+mod quantiles;
 mod queueing;
 mod reference;
 mod reports;

@@ -428,7 +428,7 @@ fn comparison_outputs_are_written() {
     );
     let csv = std::fs::read_to_string(dir.path().join("comparison.csv")).unwrap();
     assert!(
-        csv.starts_with("arm,baseline,replications,npv_mean,npv_lo,npv_hi,"),
+        csv.starts_with("arm,baseline,replications,npv_mean,npv_ci_lo,npv_ci_hi,"),
         "{csv}"
     );
     assert_eq!(csv.lines().count(), 3);

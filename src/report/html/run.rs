@@ -13,7 +13,7 @@ use crate::report::format::{
 };
 use crate::report::run::{
     COMPARISON_FILE, ComparisonRow, MANIFEST_FILE, RunManifest, SCENARIO_FILE, WEEKLY_FILE,
-    WeeklyRow, read_rows, read_rows_where,
+    WeeklyRow, percentiles_text, read_rows, read_rows_where,
 };
 use crate::report::text::finance_basis;
 use crate::scenario::{Arm, Intervention};
@@ -71,12 +71,12 @@ fn reading(c: &ComparisonRow, baseline: &str, horizon: &str) -> String {
     let d = c.delta_npv_mean;
     let verb = if d >= 0.0 { "adds" } else { "costs" };
     let mut t = format!(
-        "<strong>{}</strong> {verb} <strong>{}</strong> of net present value over {horizon} compared with {} (mean; 95% confidence interval {} to {}), and beats it in <strong>{}</strong> of {} paired replications.",
+        "<strong>{}</strong> {verb} <strong>{}</strong> of net present value over {horizon} compared with {} (mean; 95% CI of the mean {} to {}), and beats it in <strong>{}</strong> of {} paired replications.",
         esc(&c.arm),
         money(d.abs()),
         esc(baseline),
-        signed_money(c.delta_npv_lo),
-        signed_money(c.delta_npv_hi),
+        signed_money(c.delta_npv_ci_lo),
+        signed_money(c.delta_npv_ci_hi),
         percent(c.p_beats_baseline),
         c.replications,
     );
@@ -91,8 +91,8 @@ fn reading(c: &ComparisonRow, baseline: &str, horizon: &str) -> String {
             " It invests {} (present value) and {verb} {}× that in NPV (ROI, mean; 95% confidence interval {} to {}).",
             money(c.investment_mean),
             number(roi),
-            number(c.roi_lo),
-            number(c.roi_hi),
+            number(c.roi_ci_lo),
+            number(c.roi_ci_hi),
         );
         if c.payback_week_median.is_finite() {
             let _ = write!(
@@ -125,7 +125,7 @@ fn payback(week_number: f64) -> String {
 
 /// The comparison table, every arm against the baseline.
 fn comparison_table(b: &mut String, rows: &[ComparisonRow]) {
-    b.push_str("<h2 id=\"comparison\">Comparison with the baseline</h2>\n<p>Means over replications with 95% confidence intervals; the difference in NPV (&Delta;NPV) is paired by replication. ROI = &Delta;NPV / present value of the arm's investment. Payback is the first week from which the arm's cumulative net cash flow minus the baseline's stays non-negative (capex counted when spent): the median and the 5th-95th percentiles across replications, undiscounted, and the median from discounted cash flows; a replication that does not pay back within the horizon counts as later than any week.</p>\n<table><thead><tr><th>arm</th><th class=\"num\">NPV</th><th class=\"num\">&Delta;NPV vs baseline</th><th class=\"num\">P(beats baseline)</th><th class=\"num\">investment (PV)</th><th class=\"num\">ROI</th><th class=\"num\">payback week (median; 90% of replications)</th><th class=\"num\">P(best)</th></tr></thead><tbody>\n");
+    b.push_str("<h2 id=\"comparison\">Comparison with the baseline</h2>\n<p>Means over replications with 95% confidence intervals; the difference in NPV (&Delta;NPV) is paired by replication. ROI = &Delta;NPV / present value of the arm's investment. Payback is the first week from which the arm's cumulative net cash flow minus the baseline's stays non-negative (capex counted when spent): the median and the 5th-95th percentiles across replications, undiscounted, and the median from discounted cash flows; a replication that does not pay back within the horizon counts as later than any week.</p>\n<table><thead><tr><th>arm</th><th class=\"num\">NPV<br><span class=\"small\">mean [95% CI of the mean]</span></th><th class=\"num\">&Delta;NPV vs baseline<br><span class=\"small\">mean [95% CI of the mean]</span></th><th class=\"num\">P(beats baseline)</th><th class=\"num\">investment (PV, mean)</th><th class=\"num\">ROI<br><span class=\"small\">[95% CI]</span></th><th class=\"num\">payback week<br><span class=\"small\">median; spread across replications (p05&ndash;p95)</span></th><th class=\"num\">P(best)</th></tr></thead><tbody>\n");
     for c in rows {
         let interval = |mean: String, lo: String, hi: String| {
             format!("{mean}<br><span class=\"small\">[{lo}, {hi}]</span>")
@@ -134,12 +134,12 @@ fn comparison_table(b: &mut String, rows: &[ComparisonRow]) {
             Default::default()
         } else {
             let roi = if c.roi_mean.is_finite() {
-                interval(number(c.roi_mean), number(c.roi_lo), number(c.roi_hi))
+                interval(number(c.roi_mean), number(c.roi_ci_lo), number(c.roi_ci_hi))
             } else {
                 "n/a".to_string()
             };
             let payback = format!(
-                "{}<br><span class=\"small\">90%: {} to {}; discounted {}</span>",
+                "{}<br><span class=\"small\">p05&ndash;p95: {} to {}; discounted {}</span>",
                 payback(c.payback_week_median),
                 payback(c.payback_week_p05),
                 payback(c.payback_week_p95),
@@ -148,8 +148,8 @@ fn comparison_table(b: &mut String, rows: &[ComparisonRow]) {
             (
                 interval(
                     signed_money(c.delta_npv_mean),
-                    signed_money(c.delta_npv_lo),
-                    signed_money(c.delta_npv_hi),
+                    signed_money(c.delta_npv_ci_lo),
+                    signed_money(c.delta_npv_ci_hi),
                 ),
                 percent(c.p_beats_baseline),
                 roi,
@@ -165,7 +165,7 @@ fn comparison_table(b: &mut String, rows: &[ComparisonRow]) {
             b,
             "<tr><td><strong>{}</strong></td><td class=\"num\">{}</td><td class=\"num\">{delta}</td><td class=\"num\">{p}</td><td class=\"num\">{}</td><td class=\"num\">{roi}</td><td class=\"num\">{payback}</td><td class=\"num\">{}</td></tr>",
             esc(&c.arm),
-            interval(money(c.npv_mean), money(c.npv_lo), money(c.npv_hi)),
+            interval(money(c.npv_mean), money(c.npv_ci_lo), money(c.npv_ci_hi)),
             money(c.investment_mean),
             percent(c.p_best),
         );
@@ -173,7 +173,8 @@ fn comparison_table(b: &mut String, rows: &[ComparisonRow]) {
     b.push_str("</tbody></table>\n");
 }
 
-/// The firm-level value of each key metric in the last week, per arm (means over replications).
+/// The firm-level value of each key metric in the last week, per arm: the mean over
+/// replications and the spread across them (p05 to p95).
 fn final_state(
     out: &mut String,
     dir: &Path,
@@ -235,13 +236,13 @@ fn final_state(
             1.0,
         ),
     ];
-    let value: BTreeMap<(&str, &str), f64> = weekly
+    let value: BTreeMap<(&str, &str), [f64; 3]> = weekly
         .iter()
-        .map(|r| ((r.arm.as_str(), r.metric.as_str()), r.mean))
+        .map(|r| ((r.arm.as_str(), r.metric.as_str()), [r.mean, r.p05, r.p95]))
         .collect();
     let _ = write!(
         out,
-        "<h2 id=\"chain-state\">The chain at the end (the last of {weeks} weeks)</h2>\n<p>Firm-level means over replications, in the last simulated week; each link of the chain from internal service quality to profit.</p>\n<table><thead><tr><th>link</th><th>unit</th>"
+        "<h2 id=\"chain-state\">The chain at the end (the last of {weeks} weeks)</h2>\n<p>Firm-level means over replications in the last simulated week, each with the spread across replications (p05&ndash;p95, the range of the middle 90% of outcomes; not a confidence interval); each link of the chain from internal service quality to profit.</p>\n<table><thead><tr><th>link</th><th>unit</th>"
     );
     for a in arms {
         let _ = write!(out, "<th class=\"num\">{}</th>", esc(a));
@@ -250,17 +251,25 @@ fn final_state(
     for (metric, label, unit, scale) in wanted {
         let _ = write!(out, "<tr><td>{label}</td><td>{unit}</td>");
         for a in arms {
-            let v = value
+            let [mean, p05, p95] = value
                 .get(&(a.as_str(), metric))
                 .copied()
-                .unwrap_or(f64::NAN)
-                * scale;
-            let text = if unit.starts_with("currency") {
-                money(v)
-            } else {
-                number(v)
+                .unwrap_or([f64::NAN; 3])
+                .map(|v| v * scale);
+            let f = |v: f64| {
+                if unit.starts_with("currency") {
+                    money(v)
+                } else {
+                    number(v)
+                }
             };
-            let _ = write!(out, "<td class=\"num\">{text}</td>");
+            let _ = write!(
+                out,
+                "<td class=\"num\">{}<br><span class=\"small\">p05&ndash;p95: {} to {}</span></td>",
+                f(mean),
+                f(p05),
+                f(p95)
+            );
         }
         out.push_str("</tr>\n");
     }
@@ -298,13 +307,14 @@ pub(super) fn page(dir: &Path) -> Result<String, ReportError> {
     let sites = &scenario.sites;
     let _ = write!(
         b,
-        "<h2 id=\"simulated\">What was simulated</h2>\n<p>{} sites, each with {} front-line staff and {} customers to start (a market of {} people per site), over {weeks} weeks ({horizon}); {reps} Monte Carlo replications of every arm, seed {}. Every encounter between a customer and an employee is simulated; profit is what the ledger holds at the end, not a formula. Arms share their random numbers replication by replication (common random numbers), so differences between arms are paired. {}.</p>\n",
+        "<h2 id=\"simulated\">What was simulated</h2>\n<p>{} sites, each with {} front-line staff and {} customers to start (a market of {} people per site), over {weeks} weeks ({horizon}); {reps} Monte Carlo replications of every arm, seed {}. Every encounter between a customer and an employee is simulated; profit is what the ledger holds at the end, not a formula. Arms share their random numbers replication by replication (common random numbers), so differences between arms are paired. {}. Percentiles across replications (the bands of the charts, the spread of outcomes) are {}; intervals around means are 95% confidence intervals of the mean.</p>\n",
         sites.count,
         sites.employees_per_site,
         sites.customers_per_site,
         sites.market_per_site,
         manifest.header.seed,
         esc(&finance_basis(scenario, weeks)),
+        esc(&percentiles_text(manifest.quantile_method)),
     );
 
     b.push_str("<h2 id=\"arms\">The arms</h2>\n<table><thead><tr><th>arm</th><th>what it represents</th><th>what it does</th></tr></thead><tbody>\n");
@@ -351,11 +361,11 @@ pub(super) fn page(dir: &Path) -> Result<String, ReportError> {
     for (stem, caption) in [
         (
             "delta",
-            "Each arm's cumulative net cash flow minus the baseline's, paired by replication (median and the spread of 50% and 90% of replications): from where the line stays above zero the arm has paid back.",
+            "Each arm's cumulative net cash flow minus the baseline's, paired by replication (median; bands: spread across replications, p25–p75 and p05–p95): from where the line stays above zero the arm has paid back.",
         ),
         (
             "arms",
-            "Cumulative net cash flow of every arm over time (median and spread across replications).",
+            "Cumulative net cash flow of every arm over time (median; bands: spread across replications, p25–p75 and p05–p95).",
         ),
         (
             "roi",
@@ -363,7 +373,7 @@ pub(super) fn page(dir: &Path) -> Result<String, ReportError> {
         ),
         (
             "profit",
-            "Cumulative operating profit, capex depreciated (median and the spread of 50% and 90% of replications).",
+            "Cumulative operating profit, capex depreciated (median; bands: spread across replications, p25–p75 and p05–p95).",
         ),
     ] {
         figure(&mut b, dir, stem, caption);
@@ -373,7 +383,7 @@ pub(super) fn page(dir: &Path) -> Result<String, ReportError> {
         &mut b,
         dir,
         "chain",
-        "The service-profit chain, link by link (median and bands over replications).",
+        "The service-profit chain, link by link (median; bands: spread across replications, p25–p75 and p05–p95).",
     );
     let arm_names: Vec<String> = scenario.arms.iter().map(|a| a.name.clone()).collect();
     final_state(&mut b, dir, &arm_names, weeks)?;

@@ -17,7 +17,7 @@ pub(super) fn page(dir: &Path) -> Result<String, ReportError> {
     let manifest: ValidationManifest = read_json(&dir.join(MANIFEST_FILE))?;
     let passed = rows.iter().filter(|r| r.pass).count();
     let mut b = String::new();
-    b.push_str("<header><h1>Validation</h1><p class=\"lede\">The model against published facts about the service-profit chain: each check runs a designed experiment on the agents and compares the simulated figure (95% interval) with the published band. docs/VALIDATION.md gives the sources and the reasons for each band.</p></header>\n");
+    b.push_str("<header><h1>Validation</h1><p class=\"lede\">The model against published facts about the service-profit chain: each check runs a designed experiment on the agents and compares the simulated figure (with its 95% confidence interval) with the published band. docs/VALIDATION.md gives the sources and the reasons for each band.</p></header>\n");
     if !manifest.header.complete {
         incomplete_banner(
             &mut b,
@@ -33,7 +33,7 @@ pub(super) fn page(dir: &Path) -> Result<String, ReportError> {
         "<p class=\"{verdict}\">{passed} of {} checks pass.</p>",
         rows.len()
     );
-    b.push_str("<table><thead><tr><th>check</th><th>published</th><th>source</th><th class=\"num\">simulated (95% interval)</th><th class=\"num\">band</th><th>result</th></tr></thead><tbody>\n");
+    b.push_str("<table><thead><tr><th>check</th><th>published</th><th>source</th><th class=\"num\">simulated (95% confidence interval)</th><th class=\"num\">band</th><th>result</th></tr></thead><tbody>\n");
     for r in &rows {
         let class = if r.pass { "pass" } else { "fail" };
         let detail = if r.detail.is_empty() {

@@ -113,7 +113,9 @@ const ALPHA_50: f64 = 0.30;
 const GRID_COLOR: RGBAColor = RGBAColor(0, 0, 0, 0.08);
 const NOTE_COLOR: RGBColor = RGBColor(90, 90, 90);
 /// En spaces around the separators: SVG viewers collapse runs of ASCII spaces.
-const BAND_NOTE: &str = "Line: median over replications\u{2002}\u{b7}\u{2002}Dark band: middle 50% (p25\u{2013}p75)\u{2002}\u{b7}\u{2002}Light band: 90% (p5\u{2013}p95)";
+/// What the line and bands are: percentiles of the outcomes across replications (their spread),
+/// not confidence intervals.
+const BAND_NOTE: &str = "Line: median across replications\u{2002}\u{b7}\u{2002}Bands: spread across replications, p25\u{2013}p75 (dark) and p05\u{2013}p95 (light)";
 
 fn color(index: usize) -> RGBColor {
     PALETTE[index % PALETTE.len()]

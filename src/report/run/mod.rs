@@ -14,6 +14,7 @@ use super::{ReportError, html};
 use crate::files::{self, FileError};
 use crate::runner::{RunResult, RunShard};
 use crate::scenario::Scenario;
+use crate::stats::QuantileMethod;
 
 pub use super::csv::{read_rows, read_rows_where};
 pub use rows::{
@@ -57,8 +58,12 @@ pub struct RunManifest {
     pub arms: Vec<String>,
     /// Encounters simulated.
     pub encounters: u64,
-    /// How the percentiles were computed.
+    /// How the percentiles were computed, in words.
     pub percentiles: String,
+    /// The method, for programs: `exact` (every replication's value, type 7) or `sketch` (past
+    /// the run's memory budget; absent from manifests of runs that always sketched).
+    #[serde(default = "sketched")]
+    pub quantile_method: QuantileMethod,
     /// The unit of every money figure.
     pub money_unit: String,
     /// How the run was executed (absent when comparing runs byte for byte).
@@ -66,6 +71,23 @@ pub struct RunManifest {
     pub execution: Option<Execution>,
     /// The scenario as run, command-line overrides applied.
     pub scenario: Scenario,
+}
+
+/// What manifests that do not say were: sketched.
+fn sketched() -> QuantileMethod {
+    QuantileMethod::Sketch
+}
+
+/// How percentiles across replications are computed by `method`, in a sentence (the
+/// manifest's and the report's).
+pub fn percentiles_text(method: QuantileMethod) -> String {
+    match method {
+        QuantileMethod::Exact => "exact: every replication's value kept, percentiles by linear interpolation between order statistics (Hyndman & Fan type 7; a replication where a figure is undefined is left out), means summed in replication order".to_string(),
+        QuantileMethod::Sketch => format!(
+            "from a DDSketch per figure, because every replication's value would exceed the run's memory budget: each within {}% of the larger magnitude of the two neighbouring order statistics (2% of the largest magnitude in the figure at worst), clamped into the exact range of the replications; means exact to a millionth",
+            100.0 * crate::stats::sketch::RELATIVE_ACCURACY
+        ),
+    }
 }
 
 /// How a run was executed: what differs between equivalent runs.
@@ -95,10 +117,8 @@ impl RunManifest {
             weeks: r.options.weeks,
             arms: r.arms.iter().map(|a| a.name.clone()).collect(),
             encounters: r.encounters,
-            percentiles: format!(
-                "DDSketch quantiles across replications (relative accuracy {}), interpolated between neighbouring ranks as type 7; means are exact",
-                crate::stats::sketch::RELATIVE_ACCURACY
-            ),
+            percentiles: percentiles_text(r.quantile_method),
+            quantile_method: r.quantile_method,
             money_unit: "currency units; the ledger is kept in integer cents".to_string(),
             execution: with_execution.then(|| Execution {
                 threads: r.threads,
@@ -116,7 +136,9 @@ impl RunManifest {
     }
 }
 
-/// Writes a shard's result (`partial.json`) into `dir`, for `chainsim merge`.
+/// Writes a shard's result (`partial.json`) into `dir`, for `chainsim merge`: with exact
+/// percentiles, every replication's value as its bits (streamed, so the file's text is never
+/// held in memory at once).
 ///
 /// # Errors
 ///
@@ -124,8 +146,9 @@ impl RunManifest {
 pub fn write_run_shard(p: &RunShard, dir: &Path) -> Result<PathBuf, FileError> {
     files::create_dir(dir)?;
     let path = dir.join(PARTIAL_FILE);
-    let text = serde_json::to_string(p).expect("a shard serialises");
-    files::write_atomic(&path, text.as_bytes())?;
+    files::write_atomic_with(&path, |w| {
+        serde_json::to_writer(w, p).map_err(std::io::Error::other)
+    })?;
     Ok(path)
 }
 

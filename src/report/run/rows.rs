@@ -8,7 +8,10 @@ use crate::runner::{ReplicationSummary, RunResult};
 use crate::stats::compare::ArmComparison;
 
 /// A row of `weekly.csv`: one metric of one site row (or `all`, the firm) in one week, across
-/// replications: the mean and the 5th, 25th, 50th, 75th and 95th percentiles.
+/// replications: the mean and the 5th, 25th, 50th, 75th and 95th percentiles, the spread of
+/// outcomes across replications (not confidence intervals). Percentiles are exact (type 7 over
+/// the replications where the metric is defined) unless the manifest's `quantile_method` says
+/// `sketch`; either way they lie within the replications' range.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WeeklyRow {
     /// The arm.
@@ -17,7 +20,7 @@ pub struct WeeklyRow {
     pub site: String,
     /// Week, from 0.
     pub week: u32,
-    /// Metric name (see [`Metric::name`]).
+    /// Metric name (see [`Metric::name`](crate::model::Metric::name)).
     pub metric: String,
     /// Mean over replications.
     #[serde(with = "csv_num")]
@@ -108,10 +111,10 @@ impl ReplicationRow {
     }
 }
 
-/// A row of `comparison.csv`: one arm and its paired comparison with the baseline (intervals
-/// are 95% confidence intervals of the mean; payback weeks are the median and the 5th and 95th
-/// percentiles across replications, empty when infinite: not within the horizon; see
-/// [`ArmComparison`]).
+/// A row of `comparison.csv`: one arm and its paired comparison with the baseline (`_ci_lo` and
+/// `_ci_hi` bound 95% confidence intervals of the mean, of ROI its ratio of means; payback
+/// weeks are the median and the 5th and 95th percentiles across replications, the spread of
+/// outcomes, empty when infinite: not within the horizon; see [`ArmComparison`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[allow(missing_docs)] // the fields are ArmComparison's, flattened; documented there
 pub struct ComparisonRow {
@@ -123,35 +126,35 @@ pub struct ComparisonRow {
     #[serde(with = "csv_num")]
     pub npv_mean: f64,
     #[serde(with = "csv_num")]
-    pub npv_lo: f64,
+    pub npv_ci_lo: f64,
     #[serde(with = "csv_num")]
-    pub npv_hi: f64,
+    pub npv_ci_hi: f64,
     #[serde(with = "csv_num")]
     pub cumulative_cash_flow_mean: f64,
     #[serde(with = "csv_num")]
-    pub cumulative_cash_flow_lo: f64,
+    pub cumulative_cash_flow_ci_lo: f64,
     #[serde(with = "csv_num")]
-    pub cumulative_cash_flow_hi: f64,
+    pub cumulative_cash_flow_ci_hi: f64,
     #[serde(with = "csv_num")]
     pub investment_mean: f64,
     #[serde(with = "csv_num")]
-    pub investment_lo: f64,
+    pub investment_ci_lo: f64,
     #[serde(with = "csv_num")]
-    pub investment_hi: f64,
+    pub investment_ci_hi: f64,
     #[serde(with = "csv_num")]
     pub delta_npv_mean: f64,
     #[serde(with = "csv_num")]
-    pub delta_npv_lo: f64,
+    pub delta_npv_ci_lo: f64,
     #[serde(with = "csv_num")]
-    pub delta_npv_hi: f64,
+    pub delta_npv_ci_hi: f64,
     #[serde(with = "csv_num")]
     pub p_beats_baseline: f64,
     #[serde(with = "csv_num")]
     pub roi_mean: f64,
     #[serde(with = "csv_num")]
-    pub roi_lo: f64,
+    pub roi_ci_lo: f64,
     #[serde(with = "csv_num")]
-    pub roi_hi: f64,
+    pub roi_ci_hi: f64,
     #[serde(with = "csv_num")]
     pub payback_week_median: f64,
     #[serde(with = "csv_num")]
@@ -178,21 +181,21 @@ impl ComparisonRow {
             baseline,
             replications: c.replications,
             npv_mean: c.npv.mean,
-            npv_lo: c.npv.lo,
-            npv_hi: c.npv.hi,
+            npv_ci_lo: c.npv.lo,
+            npv_ci_hi: c.npv.hi,
             cumulative_cash_flow_mean: c.cumulative_cash_flow.mean,
-            cumulative_cash_flow_lo: c.cumulative_cash_flow.lo,
-            cumulative_cash_flow_hi: c.cumulative_cash_flow.hi,
+            cumulative_cash_flow_ci_lo: c.cumulative_cash_flow.lo,
+            cumulative_cash_flow_ci_hi: c.cumulative_cash_flow.hi,
             investment_mean: c.investment.mean,
-            investment_lo: c.investment.lo,
-            investment_hi: c.investment.hi,
+            investment_ci_lo: c.investment.lo,
+            investment_ci_hi: c.investment.hi,
             delta_npv_mean: c.delta_npv.mean,
-            delta_npv_lo: c.delta_npv.lo,
-            delta_npv_hi: c.delta_npv.hi,
+            delta_npv_ci_lo: c.delta_npv.lo,
+            delta_npv_ci_hi: c.delta_npv.hi,
             p_beats_baseline: c.p_beats_baseline,
             roi_mean: c.roi.mean,
-            roi_lo: c.roi.lo,
-            roi_hi: c.roi.hi,
+            roi_ci_lo: c.roi.lo,
+            roi_ci_hi: c.roi.hi,
             payback_week_median: c.payback_week[0],
             payback_week_p05: c.payback_week[1],
             payback_week_p95: c.payback_week[2],
