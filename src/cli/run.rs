@@ -1,13 +1,14 @@
 //! `chainsim run` (and `merge` of run shards): a scenario's arms, replicated, written, summarised.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+use chainsim::files::staging::Staged;
 
 use chainsim::report::{self, PARTIAL_FILE};
 use chainsim::runner::{self, RunOptions, RunResult, RunShard, Shard};
 use chainsim::scenario::{MAX_REPLICATIONS, MAX_WEEKS, load_with_provenance};
 
 use super::CliError;
-use super::error::json_error;
 use super::out::{self, Printing, at_most, positive};
 use super::suggest::with_path_hint;
 
@@ -76,14 +77,15 @@ pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
     if let Some(s) = args.seed {
         options.seed = s;
     }
-    let out = out::output_dir(
+    let interrupt = out::catch_stop_signals();
+    let staged = out::output_dir(
         args.out.clone(),
-        PathBuf::from("output").join(&scenario.name),
+        PathBuf::from("output").join(out::folder_name(&scenario.name)?),
         printing.force,
         !printing.for_people(),
     )?;
     if printing.for_people() {
-        eprintln!(
+        tell!(
             "chainsim: {} ({}), {} arm(s) x {} replications x {} weeks, seed {}",
             scenario.name,
             provenance.file,
@@ -118,8 +120,7 @@ pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
         }
         at_most("max-reps", args.max_reps, MAX_REPLICATIONS)?;
     }
-    out::create_out(&out)?;
-    options.interrupt = out::catch_ctrl_c();
+    options.interrupt = interrupt;
     let shard = match args.precision {
         None => runner::run_shard(&scenario, &provenance, &options)?,
         Some(p) => {
@@ -132,11 +133,9 @@ pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
             )?;
             let done = shard.header.replications;
             if reached {
-                eprintln!(
-                    "precision reached: every ΔNPV half-width <= {p} after {done} replications"
-                );
+                tell!("precision reached: every ΔNPV half-width <= {p} after {done} replications");
             } else if shard.interrupted_at.is_none() {
-                eprintln!(
+                tell!(
                     "precision NOT reached: stopped at --max-reps {done} with a ΔNPV half-width above {p}; raise --max-reps"
                 );
             }
@@ -144,10 +143,11 @@ pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
         }
     };
     if options.shard != Shard::WHOLE {
-        return write_shard(&shard, options.shard, &out, printing);
+        return write_shard(&shard, options.shard, staged, printing);
     }
     let result = shard.to_result();
-    write_and_summarise(&result, &out, printing)?;
+    let out = staged.shown().to_path_buf();
+    write_and_summarise(&result, staged, printing)?;
     match result.interrupted_at {
         None => Ok(()),
         Some(requested) => Err(CliError::Interrupted(format!(
@@ -162,7 +162,7 @@ pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
 fn write_shard(
     shard: &RunShard,
     which: Shard,
-    out: &Path,
+    staged: Staged,
     printing: &Printing,
 ) -> Result<(), CliError> {
     if shard.interrupted_at.is_some() {
@@ -171,9 +171,10 @@ fn write_shard(
             "interrupted: shard {which} stopped before its end, so nothing was written (merge needs whole shards); run it again"
         )));
     }
-    let path = report::write_run_shard(shard, out)?;
+    let path = report::write_run_shard(shard, staged.dir())?;
+    let path = out::commit(staged, &[path])?.remove(0);
     if printing.json {
-        println!(
+        say!(
             "{}",
             serde_json::json!({
                 "shard": which.to_string(),
@@ -183,7 +184,7 @@ fn write_shard(
             })
         );
     } else if !printing.quiet {
-        println!(
+        say!(
             "shard {which}: {} encounters in {:.2} s; wrote {} (combine the shards with `chainsim merge`)",
             report::format::grouped(shard.encounters as f64, 0),
             shard.wall_seconds.iter().sum::<f64>(),
@@ -193,32 +194,40 @@ fn write_shard(
     Ok(())
 }
 
-/// Writes every output of `result` into `out` and prints the summary as `printing` says.
+/// Writes every output of `result` into the staged folder, puts it in place and prints the
+/// summary as `printing` says.
 fn write_and_summarise(
     result: &RunResult,
-    out: &Path,
+    staged: Staged,
     printing: &Printing,
 ) -> Result<(), CliError> {
-    let written = report::write_run(result, out)?;
+    let written = report::write_run(result, staged.dir())?;
+    let written = out::commit(staged, &written)?;
     if printing.json {
-        print!("{}", report::text::run_json(result, &written));
+        say_part!("{}", report::text::run_json(result, &written));
     } else if !printing.quiet {
-        print!("{}", report::text::run_summary(result, &written));
+        say_part!("{}", report::text::run_summary(result, &written));
     }
     Ok(())
 }
 
 /// `chainsim merge` of run shards: every shard checked, then the files one run writes.
-pub(crate) fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), CliError> {
+pub(crate) fn merge(dirs: &[PathBuf], out: Staged) -> Result<(), CliError> {
     let mut parts = Vec::new();
+    let mut refused = Vec::new();
     for d in dirs {
         let path = d.join(PARTIAL_FILE);
         let label = path.display().to_string();
         let text = chainsim::files::read_text(&path)
             .map_err(|e| CliError::Input(format!("{label}: cannot read partial result: {e}")))?;
-        let p: RunShard = serde_json::from_str(&text)
-            .map_err(|e| json_error(&label, "a chainsim partial result", &e))?;
-        parts.push((label, p));
+        // Its checksum and its shape, before anything is merged; every shard's problems at once.
+        match runner::shard_check::open_run_shard(&text, &label) {
+            Ok(p) => parts.push((label, p)),
+            Err(e) => refused.push(e.to_string()),
+        }
+    }
+    if !refused.is_empty() {
+        return Err(CliError::Input(refused.join("\n")));
     }
     let whole = RunShard::merge(parts)?;
     write_and_summarise(&whole.to_result(), out, &Printing::default())

@@ -124,7 +124,8 @@ impl RunManifest {
 pub fn write_run_shard(p: &RunShard, dir: &Path) -> Result<PathBuf, FileError> {
     files::create_dir(dir)?;
     let path = dir.join(PARTIAL_FILE);
-    let text = serde_json::to_string(p).expect("a shard serialises");
+    // Sealed with a checksum of its content and identity, which merge verifies.
+    let text = crate::runner::shard_check::seal(p);
     files::write_atomic(&path, text.as_bytes())?;
     Ok(path)
 }
