@@ -10,6 +10,7 @@ mod extremes;
 mod faults;
 mod fingerprint;
 mod fuzz;
+mod fuzz_outputs;
 mod hostile;
 mod invariants;
 mod lessons;
