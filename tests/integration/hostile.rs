@@ -420,3 +420,31 @@ fn report_never_pastes_what_chainsim_did_not_write() {
         );
     }
 }
+
+#[test]
+fn a_sweep_name_never_writes_outside_the_output_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cwd = tmp.path().join("a/b/c");
+    std::fs::create_dir_all(&cwd).unwrap();
+    let corpus = crate::common::root().join("tests/fuzz_corpus/sweep_grid_inline.ron");
+    let text = std::fs::read_to_string(corpus).unwrap();
+    for (name, code) in [("../../../escaped", 0), ("..", 2), ("x\\u{1b}[2J", 2)] {
+        let sweep = text.replace("name: \"grid_inline\"", &format!("name: \"{name}\""));
+        std::fs::write(cwd.join("w.ron"), sweep).unwrap();
+        let o = chainsim(&cwd)
+            .args(["sweep", "w.ron", "--quiet"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert_eq!(o.status.code(), Some(code), "{name}: {stderr}");
+        if code == 2 {
+            assert!(stderr.contains("name: expected a name"), "{stderr}");
+        }
+    }
+    assert!(cwd.join("output/sweeps/escaped/manifest.json").is_file());
+    assert!(
+        tree(tmp.path())
+            .iter()
+            .all(|p| p.starts_with("a/b/c") || "a/b/c".starts_with(p.as_str()))
+    );
+}
