@@ -9,11 +9,9 @@ use clap::Parser;
 fn main() {
     let args = cli::Cli::parse();
     if let Err(e) = cli::dispatch(args) {
-        // What the error quotes (a name, a path, a token of a file) never reaches the terminal raw.
-        eprintln!(
-            "{}",
-            chainsim::report::format::terminal_safe(&e.to_string())
-        );
+        // What the error quotes (a name, a path, a token of a file) never reaches the terminal
+        // raw, and a path in the staging folder is named in the user's folder.
+        eprintln!("{}", cli::user_message(&e));
         std::process::exit(e.exit_code());
     }
 }

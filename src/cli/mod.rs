@@ -41,6 +41,11 @@ use chainsim::scenario::Scenario;
 
 pub(crate) use error::CliError;
 
+/// An error as the user reads it: paths in the user's folders, nothing raw for the terminal.
+pub(crate) fn user_message(e: &CliError) -> String {
+    chainsim::report::format::terminal_safe(&out::in_users_paths(&e.to_string())).into_owned()
+}
+
 /// chainsim version and the commit it was built from.
 const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),

@@ -140,7 +140,9 @@ pub(crate) fn output_dir(
     stdout_is_data: bool,
 ) -> Result<Staged, CliError> {
     if let Some(out) = given {
-        return Staged::claim(&out, force).map_err(claim_error);
+        let staged = Staged::claim(&out, force).map_err(claim_error)?;
+        remember(&staged);
+        return Ok(staged);
     }
     let name = default
         .file_name()
@@ -171,6 +173,7 @@ pub(crate) fn output_dir(
                         say!("{note}");
                     }
                 }
+                remember(&staged);
                 return Ok(staged);
             }
             Err(e) => e,
@@ -190,6 +193,30 @@ pub(crate) fn output_dir(
         "{}: no free output folder among {name}-2 to {name}-10000; choose one with --out",
         default.display()
     )))
+}
+
+/// The staging folder being written and the folder it stands for, as the user named it: an
+/// error naming a file in the staging folder names it in the user's folder instead.
+static STAGING: std::sync::Mutex<Option<(String, String)>> = std::sync::Mutex::new(None);
+
+fn remember(staged: &Staged) {
+    let pair = (
+        staged.dir().display().to_string(),
+        staged.shown().display().to_string(),
+    );
+    *STAGING.lock().unwrap_or_else(|p| p.into_inner()) = Some(pair);
+}
+
+/// `message` (an error) with the staging folder's path replaced by the output folder's, and
+/// saying that folder keeps what it held (nothing was swapped in).
+pub(crate) fn in_users_paths(message: &str) -> String {
+    match &*STAGING.lock().unwrap_or_else(|p| p.into_inner()) {
+        Some((staging, shown)) if message.contains(staging.as_str()) => format!(
+            "{} (nothing was put in place: '{shown}' keeps what it held)",
+            message.replace(staging.as_str(), shown)
+        ),
+        _ => message.to_string(),
+    }
 }
 
 /// A refused claim as the CLI reports it: a folder in use or holding files is the user's choice

@@ -232,7 +232,12 @@ fn a_full_disk_during_a_forced_rewrite_keeps_the_old_run() {
     let (stdout, stderr) = (text(&o.stdout), text(&o.stderr));
     assert!(stdout.contains("exit=1"), "{stdout}\n{stderr}");
     assert!(stderr.contains("No space left on device"), "{stderr}");
-    assert!(stderr.contains("error: cannot write '"), "{stderr}");
+    assert!(stderr.contains("error: cannot write 'small/o/"), "{stderr}");
+    assert!(
+        stderr.contains("(nothing was put in place: 'small/o' keeps what it held)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("staging"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     let after = tmp.path().join("after/o");
     assert_eq!(names(&after).len(), before.len());
