@@ -1,6 +1,10 @@
-//! The only file I/O helpers: size-capped reads and atomic writes. Every output is written to a
-//! temporary name beside its target and renamed into place, so a failed or interrupted write
-//! never leaves a half-written file over a good one.
+//! The only file I/O helpers: size-capped reads, atomic writes, output folders written as a unit
+//! ([`staging`]) and the one function that turns a name into a folder name
+//! ([`safe_folder_name`]). Every output is written to a temporary name beside its target and
+//! renamed into place, so a failed or interrupted write never leaves a half-written file over a
+//! good one.
+
+pub mod staging;
 
 use std::fs;
 use std::io::{Read as _, Write};
@@ -9,6 +13,100 @@ use std::path::{Path, PathBuf};
 /// The largest input file read (a scenario, a sweep file, a shard's result): a bound that keeps
 /// a wrong path (a disk image, say) from being read into memory.
 pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// The longest name (a scenario's, an arm's, a sweep's) in characters: names appear in folder
+/// names, tables, charts and messages, and a page-long one is a mistake.
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// The longest folder name [`safe_folder_name`] makes, in bytes (all ASCII).
+pub const MAX_FOLDER_NAME_BYTES: usize = 64;
+
+/// Whether `c` may not appear in a name: control characters (C0, DEL, C1: they move the cursor,
+/// ring the bell or recolour a terminal) and the invisible formatting characters that reorder
+/// or hide text (bidirectional overrides and isolates such as U+202E, zero-width characters,
+/// the byte-order mark).
+pub fn is_hidden_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{00ad}'
+                | '\u{061c}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206f}'
+                | '\u{feff}'
+                | '\u{fff9}'..='\u{fffb}'
+        )
+}
+
+/// Why `name` cannot be a scenario's, arm's or sweep's name, if it cannot: longer than
+/// [`MAX_NAME_CHARS`], or holding a control or invisible formatting character
+/// ([`is_hidden_char`]). `folder` also asks that it make a folder name ([`safe_folder_name`]).
+/// The message says what was expected and what was found.
+pub fn name_problem(name: &str, folder: bool) -> Option<String> {
+    let chars = name.chars().count();
+    if chars > MAX_NAME_CHARS {
+        return Some(format!(
+            "expected a name of at most {MAX_NAME_CHARS} characters, found one of {chars}"
+        ));
+    }
+    if let Some((at, c)) = name.chars().enumerate().find(|(_, c)| is_hidden_char(*c)) {
+        return Some(format!(
+            "expected a name of visible characters, found the control or formatting character U+{:04X} at character {}",
+            u32::from(c),
+            at + 1
+        ));
+    }
+    if folder && safe_folder_name(name).is_none() {
+        return Some(format!(
+            "expected a name with at least one letter or digit (it names the output folder), found {name:?}"
+        ));
+    }
+    None
+}
+
+/// The folder name that stands for `name` (a scenario's or a sweep's) under `output/`; `None`
+/// when nothing of it is usable. This is the only way a name becomes part of a path.
+///
+/// The safe alphabet is ASCII letters, digits, `.`, `_` and `-`: every other character (a path
+/// separator, a space, a control character, any non-ASCII letter) becomes `_`, runs of `_`
+/// become one, and `.`, `_` and `-` are trimmed from both ends, so the result never starts
+/// with a dot (hidden, or `.` and `..`) or a dash (read as an option). It is cut to
+/// [`MAX_FOLDER_NAME_BYTES`], and the names Windows reserves (`CON`, `NUL`, `COM1`, ...) get a
+/// `_` after them. `../../escaped` gives `escaped`, `my bank` gives `my_bank`.
+pub fn safe_folder_name(name: &str) -> Option<String> {
+    let mut out = String::new();
+    for c in name.chars() {
+        let c = if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+            c
+        } else {
+            '_'
+        };
+        if !(c == '_' && out.ends_with('_')) {
+            out.push(c);
+        }
+    }
+    let edge = |c: char| matches!(c, '.' | '_' | '-');
+    let mut out = out.trim_matches(edge).to_string();
+    if out.len() > MAX_FOLDER_NAME_BYTES {
+        out.truncate(MAX_FOLDER_NAME_BYTES);
+        out = out.trim_end_matches(edge).to_string();
+    }
+    if out.is_empty() {
+        return None;
+    }
+    let stem = out.split('.').next().unwrap_or("").to_ascii_uppercase();
+    let reserved = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || (stem.len() == 4
+            && (stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.as_bytes()[3].is_ascii_digit());
+    if reserved {
+        out.push('_');
+    }
+    Some(out)
+}
 
 /// Why a file could not be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -102,10 +200,14 @@ pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), FileError> {
-    let tmp = path.with_extension(format!(
-        "{}.tmp",
-        path.extension().and_then(|e| e.to_str()).unwrap_or("")
-    ));
+    // A name of this process and write alone: two processes (or threads) writing the same
+    // file never share a temporary file.
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let tmp = path.with_file_name(format!(".{name}.{}-{n}.tmp", std::process::id()));
     let written = fs::File::create(&tmp)
         .and_then(|f| {
             let mut w = std::io::BufWriter::new(f);

@@ -6,9 +6,22 @@
 //! payback are computed from cash flows, as corporate finance asks; operating profit is kept as
 //! a separate, labelled output.
 
+//!
+//! **No overflow is silent.** Money is `i64` cents (±92 quadrillion currency units). Every
+//! scenario money input is bounded by [`MAX_AMOUNT`] when it is checked, and the ledger's own
+//! arithmetic saturates instead of wrapping: an amount that cannot be held (a sum past the
+//! bound, an infinite or undefined amount) becomes [`Money::OVERFLOW`] or its negative and stays
+//! there, and the runner refuses any replication whose ledger holds one (`runner::check_ledger`).
+
 use std::ops::{Add, AddAssign, Sub};
 
 use serde::Serialize;
+
+/// The largest money input a scenario may give (a wage per hour, a cost per hire, an overhead
+/// per site per week, an intervention's cost, ...): one billion currency units. Plausible for any
+/// single item in any currency in use (scale the units of a currency with very small ones, as a
+/// thousand rials), and far enough below the ledger's ±92 quadrillion that a run's sums fit.
+pub const MAX_AMOUNT: f64 = 1e9;
 
 /// An amount of money in integer cents of the scenario's currency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize)]
@@ -18,16 +31,30 @@ impl Money {
     /// Zero.
     pub const ZERO: Money = Money(0);
 
+    /// What an amount too large to hold becomes (saturated: sums stay there instead of
+    /// wrapping); its negative is `Money(-i64::MAX)`. See [`Money::is_overflow`].
+    pub const OVERFLOW: Money = Money(i64::MAX);
+
     /// From an amount in currency units, rounded to the nearest cent (halves away from zero).
+    /// An amount beyond the ledger's range saturates to [`Money::OVERFLOW`] (or its negative);
+    /// NaN, an undefined amount, is [`Money::OVERFLOW`] too, never zero.
     #[inline]
     pub fn from_currency(amount: f64) -> Money {
-        // Add-and-truncate rather than `f64::round`, a libm call on baseline x86-64.
+        // Add-and-truncate rather than `f64::round`, a libm call on baseline x86-64. The casts
+        // saturate; NaN is caught apart, as the cast would make it 0.
         let cents = amount * 100.0;
         Money(if cents >= 0.0 {
             (cents + 0.5) as i64
+        } else if cents < 0.0 {
+            ((cents - 0.5) as i64).max(-i64::MAX)
         } else {
-            (cents - 0.5) as i64
+            i64::MAX
         })
+    }
+
+    /// Whether the amount saturated: it, or a sum it is part of, could not be held.
+    pub fn is_overflow(self) -> bool {
+        self.0 == i64::MAX || self.0 <= -i64::MAX
     }
 
     /// In currency units (for reports only; accounting stays in cents).
@@ -41,21 +68,38 @@ impl Money {
     }
 }
 
+/// `a + b` in cents, saturated; an overflowed operand makes the result overflowed (sticky), so a
+/// saturated amount never decays back into a plausible one.
+#[inline]
+fn plus(a: i64, b: i64) -> i64 {
+    if Money(a).is_overflow() {
+        a
+    } else if Money(b).is_overflow() {
+        b
+    } else {
+        let sum = a.saturating_add(b);
+        if sum == i64::MIN { -i64::MAX } else { sum }
+    }
+}
+
 impl Add for Money {
     type Output = Money;
+    /// Saturating: see [`Money::is_overflow`].
     fn add(self, rhs: Money) -> Money {
-        Money(self.0 + rhs.0)
+        Money(plus(self.0, rhs.0))
     }
 }
 impl Sub for Money {
     type Output = Money;
+    /// Saturating: see [`Money::is_overflow`].
     fn sub(self, rhs: Money) -> Money {
-        Money(self.0 - rhs.0)
+        // -i64::MAX is representable, so negating never overflows.
+        Money(plus(self.0, -rhs.0.max(-i64::MAX)))
     }
 }
 impl AddAssign for Money {
     fn add_assign(&mut self, rhs: Money) {
-        self.0 += rhs.0;
+        *self = *self + rhs;
     }
 }
 
@@ -148,10 +192,16 @@ impl Line {
 pub struct Lines(pub [i64; Line::COUNT]);
 
 impl Lines {
-    /// Records `amount` in `line`.
+    /// Records `amount` in `line` (saturating: see [`Money::is_overflow`]).
     #[inline]
     pub fn post(&mut self, line: Line, amount: Money) {
-        self.0[line as usize] += amount.0;
+        let l = &mut self.0[line as usize];
+        *l = plus(*l, amount.0);
+    }
+
+    /// Whether a line saturated ([`Money::is_overflow`]): its amounts could not be held.
+    pub fn overflowed(&self) -> bool {
+        self.0.iter().any(|&x| Money(x).is_overflow())
     }
 
     /// The amount in `line`.
@@ -166,13 +216,10 @@ impl Lines {
 
     /// The cost lines for which `keep` holds, summed.
     fn costs_where(&self, keep: impl Fn(Line) -> bool) -> Money {
-        Money(
-            Line::ALL[1..]
-                .iter()
-                .filter(|&&l| keep(l))
-                .map(|&l| self.0[l as usize])
-                .sum(),
-        )
+        Line::ALL[1..]
+            .iter()
+            .filter(|&&l| keep(l))
+            .fold(Money::ZERO, |sum, &l| sum + Money(self.0[l as usize]))
     }
 
     /// Revenue minus operating costs (capex depreciated, not expensed).
@@ -194,7 +241,7 @@ impl Lines {
     /// Adds every line of `other`.
     pub fn add(&mut self, other: &Lines) {
         for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
-            *a += b;
+            *a = plus(*a, *b);
         }
     }
 }
@@ -229,22 +276,47 @@ impl Depreciation {
 
     /// This week's charge; advances every purchase by a week.
     pub fn charge_week(&mut self) -> Money {
-        let n = i64::from(self.weeks);
-        let mut total = 0;
+        // In 128 bits: a purchase times a week number may pass 64 bits.
+        let n = i128::from(self.weeks);
+        let mut total = Money::ZERO;
         for (amount, charged) in &mut self.purchases {
-            let k = i64::from(*charged);
-            total += *amount * (k + 1) / n - *amount * k / n;
+            let (a, k) = (i128::from(*amount), i128::from(*charged));
+            let charge = a * (k + 1) / n - a * k / n;
+            total += Money(i64::try_from(charge).unwrap_or(i64::MAX));
             *charged += 1;
         }
         let weeks = self.weeks;
         self.purchases.retain(|&(_, charged)| charged < weeks);
-        Money(total)
+        total
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_saturates_and_says_so_instead_of_wrapping() {
+        for huge in [1e308, f64::INFINITY, 9.3e16, f64::NAN] {
+            assert!(Money::from_currency(huge).is_overflow(), "{huge}");
+        }
+        assert!(Money::from_currency(-1e308).is_overflow());
+        assert!(!Money::from_currency(MAX_AMOUNT).is_overflow());
+        let big = Money(i64::MAX / 2 + 1);
+        assert!((big + big).is_overflow());
+        assert!((Money::ZERO - big - big).is_overflow());
+        assert_eq!((big + big) - Money(5), Money::OVERFLOW, "sticky");
+        let mut l = Lines::default();
+        l.post(Line::Wages, Money::from_currency(1e308));
+        l.post(Line::Wages, Money::from_currency(1e308));
+        l.post(Line::Revenue, Money(100));
+        assert!(l.overflowed());
+        // An enormous cost is an enormous loss, never a gain.
+        assert!(l.cash_flow().0 < 0 && l.cash_flow().is_overflow());
+        let mut d = Depreciation::new(3, Money::ZERO);
+        d.buy(Money(i64::MAX / 2));
+        assert!(!d.charge_week().is_overflow());
+    }
 
     #[test]
     fn depreciation_charges_every_cent() {

@@ -1,6 +1,7 @@
 //! Why a command failed, and the one place that decides its exit code: 2 for bad input (usage,
 //! scenario and sweep files, a run too big for the machine), 1 for failures while running or
-//! writing, 130 for a run stopped by Ctrl-C after writing what was complete.
+//! writing, 128 + the signal (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP)
+//! for a run stopped by one after writing what was complete.
 
 use chainsim::files::FileError;
 use chainsim::report::ReportError;
@@ -16,7 +17,8 @@ pub(crate) enum CliError {
     /// Failures while running or writing: exit 1.
     #[error("error: {0}")]
     Runtime(String),
-    /// Stopped by Ctrl-C after writing what was complete: exit 130 (128 + SIGINT).
+    /// Stopped by a signal after writing what was complete: exit 128 + the signal (130 for
+    /// Ctrl-C, 143 for SIGTERM, 129 for SIGHUP).
     #[error("{0}")]
     Interrupted(String),
 }
@@ -27,7 +29,7 @@ impl CliError {
         match self {
             CliError::Input(_) => 2,
             CliError::Runtime(_) => 1,
-            CliError::Interrupted(_) => 130,
+            CliError::Interrupted(_) => super::out::stopped_exit_code(),
         }
     }
 }
@@ -52,7 +54,11 @@ impl From<MergeError> for CliError {
 
 impl From<RunError> for CliError {
     fn from(e: RunError) -> CliError {
-        CliError::Runtime(e.to_string())
+        match e {
+            // Money past what the ledger holds comes from the scenario's amounts.
+            RunError::LedgerOverflow(_) => CliError::Input(e.to_string()),
+            _ => CliError::Runtime(e.to_string()),
+        }
     }
 }
 
@@ -73,19 +79,4 @@ impl From<ReportError> for CliError {
             other => CliError::Runtime(other.to_string()),
         }
     }
-}
-
-/// A JSON file (a shard's result) that is not what it should be: located, in plain words,
-/// `what` naming what it should have been.
-pub(crate) fn json_error(label: &str, what: &str, e: &serde_json::Error) -> CliError {
-    let message = e.to_string();
-    // serde_json ends its message with the location, which the label already gives.
-    let message = message
-        .rsplit_once(" at line ")
-        .map_or(message.as_str(), |(m, _)| m);
-    CliError::Input(format!(
-        "{label}:{}:{}: not {what}: {message}",
-        e.line(),
-        e.column()
-    ))
 }

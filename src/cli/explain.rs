@@ -76,6 +76,6 @@ pub(crate) fn explain(args: ExplainArgs) -> Result<(), CliError> {
         weeks,
     };
     let explanation = chainsim::explain::explain(&scenario, &options);
-    print!("{}", narrate(&scenario, &options, &explanation));
+    say_part!("{}", narrate(&scenario, &options, &explanation));
     Ok(())
 }

@@ -1,6 +1,29 @@
 //! The command line: the subcommands, what each takes, and where each is handled. `main`
 //! parses, calls [`dispatch`], prints the error and exits with its code ([`CliError`]).
 
+/// Prints a line on stdout with every control or formatting character escaped
+/// ([`chainsim::report::format::terminal_safe`]): what a scenario or a path holds never
+/// reaches the terminal raw.
+macro_rules! say {
+    ($($t:tt)*) => {
+        println!("{}", chainsim::report::format::terminal_safe(&format!($($t)*)))
+    };
+}
+
+/// As [`say!`] without the line break (for text that ends with its own).
+macro_rules! say_part {
+    ($($t:tt)*) => {
+        print!("{}", chainsim::report::format::terminal_safe(&format!($($t)*)))
+    };
+}
+
+/// As [`say!`], on stderr.
+macro_rules! tell {
+    ($($t:tt)*) => {
+        eprintln!("{}", chainsim::report::format::terminal_safe(&format!($($t)*)))
+    };
+}
+
 mod error;
 mod explain;
 mod out;
@@ -17,6 +40,11 @@ use chainsim::report;
 use chainsim::scenario::Scenario;
 
 pub(crate) use error::CliError;
+
+/// An error as the user reads it: paths in the user's folders, nothing raw for the terminal.
+pub(crate) fn user_message(e: &CliError) -> String {
+    chainsim::report::format::terminal_safe(&out::in_users_paths(&e.to_string())).into_owned()
+}
 
 /// chainsim version and the commit it was built from.
 const VERSION: &str = concat!(
@@ -95,24 +123,25 @@ pub(crate) fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Run(args) => run::run(args),
         Command::Check { files } => check(&files),
         Command::Reference => {
-            print!("{}", Scenario::reference_markdown());
+            say_part!("{}", Scenario::reference_markdown());
             Ok(())
         }
         Command::Explain(args) => explain::explain(args),
         Command::Report { dir } => {
             let path = report::html::write(&dir)?;
-            println!("wrote {}", path.display());
+            say!("wrote {}", path.display());
             Ok(())
         }
         Command::Merge { dirs, out, force } => {
             let out = out::output_dir(Some(out), PathBuf::new(), force, false)?;
+            // Every shard is read and checked before the output folder is touched.
             if dirs
                 .first()
                 .is_some_and(|d| d.join(chainsim::sweep::SWEEP_PARTIAL_FILE).is_file())
             {
-                sweep::merge(&dirs, &out)
+                sweep::merge(&dirs, out)
             } else {
-                run::merge(&dirs, &out)
+                run::merge(&dirs, out)
             }
         }
         Command::Sweep(args) => sweep::sweep(args),
@@ -137,13 +166,22 @@ fn check(files: &[PathBuf]) -> Result<(), CliError> {
     let mut failed = Vec::new();
     for f in files {
         match Scenario::load(f) {
-            Ok(s) => println!(
-                "{}: ok ({}, {} arm{})",
-                f.display(),
-                s.name,
-                s.arms.len(),
-                if s.arms.len() == 1 { "" } else { "s" }
-            ),
+            Ok(s) => {
+                // Said only when the folder name is not the name itself.
+                let folder = out::folder_name(&s.name)?;
+                let writes = if folder == s.name {
+                    String::new()
+                } else {
+                    format!("; writes to output/{folder}/ by default")
+                };
+                say!(
+                    "{}: ok ({}, {} arm{}{writes})",
+                    f.display(),
+                    s.name,
+                    s.arms.len(),
+                    if s.arms.len() == 1 { "" } else { "s" },
+                )
+            }
             Err(e) => failed.push(suggest::with_path_hint(e.to_string(), f)),
         }
     }

@@ -1,9 +1,10 @@
-//! What every writing command shares: where it writes (never silently over earlier results),
-//! how Ctrl-C stops it, the flags that say how much it prints, and the bounds on numeric flags.
+//! What every writing command shares: where it writes (never silently over earlier results,
+//! never two runs in one folder), how Ctrl-C, SIGTERM and SIGHUP stop it, the flags that say how much it prints, and the bounds on numeric flags.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
+use chainsim::files::staging::{ClaimError, Staged};
 use chainsim::runner::Interrupt;
 
 use super::CliError;
@@ -31,27 +32,75 @@ impl Printing {
     }
 }
 
-/// Set by the first Ctrl-C; runs and sweeps stop starting replications once it is.
+/// Set by the first stop signal; runs and sweeps stop starting replications once it is.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-/// Makes Ctrl-C stop the work gracefully: the first press asks the run to stop after the
-/// replications in flight (it then writes what is complete); a second press quits at once.
-/// Returns the interrupt to give the run.
-pub(crate) fn catch_ctrl_c() -> Interrupt {
-    let installed = ctrlc::set_handler(|| {
-        if INTERRUPTED.swap(true, Ordering::SeqCst) {
-            eprintln!("\ninterrupted again: quitting without writing");
-            std::process::exit(130);
-        }
-        eprintln!(
-            "\ninterrupted: finishing the replications in flight, then writing what is complete (Ctrl-C again quits at once)"
-        );
-    });
-    if let Err(e) = installed {
-        // Without the handler Ctrl-C still stops the process; only the partial results are lost.
-        eprintln!("warning: cannot catch Ctrl-C ({e}); an interrupted run will write nothing");
+/// The signal that asked the work to stop (0: none).
+static STOP_SIGNAL: AtomicI32 = AtomicI32::new(0);
+
+/// SIGINT's number: what Ctrl-C sends (and the code a stop reports when no handler saw which).
+const SIGINT: i32 = 2;
+
+/// The name people know a signal by.
+fn signal_name(sig: i32) -> &'static str {
+    match sig {
+        1 => "SIGHUP",
+        2 => "Ctrl-C (SIGINT)",
+        15 => "SIGTERM",
+        _ => "a stop signal",
     }
+}
+
+/// What a stop signal does: the first asks the work to stop after the replications in flight
+/// (it then writes what is complete); a second quits at once with the conventional code.
+fn on_stop_signal(sig: i32) {
+    if INTERRUPTED.swap(true, Ordering::SeqCst) {
+        eprintln!("\n{} again: quitting without writing", signal_name(sig));
+        std::process::exit(128 + sig);
+    }
+    STOP_SIGNAL.store(sig, Ordering::SeqCst);
+    eprintln!(
+        "\n{}: finishing the replications in flight, then writing what is complete (a second signal quits at once)",
+        signal_name(sig)
+    );
+}
+
+/// Makes Ctrl-C (SIGINT), SIGTERM and SIGHUP stop the work gracefully: Slurm, Kubernetes and a
+/// closed terminal stop jobs with the last two, and each keeps what is complete as Ctrl-C does.
+/// Returns the interrupt to give the run.
+pub(crate) fn catch_stop_signals() -> Interrupt {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        #[cfg(unix)]
+        let installed = {
+            use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+            signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]).map(|mut signals| {
+                std::thread::spawn(move || {
+                    for sig in signals.forever() {
+                        on_stop_signal(sig);
+                    }
+                });
+            })
+        };
+        #[cfg(not(unix))]
+        let installed = ctrlc::set_handler(|| on_stop_signal(SIGINT));
+        if let Err(e) = installed {
+            // Without the handler a signal still stops the process; only partial results are lost.
+            eprintln!(
+                "warning: cannot catch stop signals ({e}); an interrupted run will write nothing"
+            );
+        }
+    });
     Interrupt::on(&INTERRUPTED)
+}
+
+/// The exit code of work stopped by a signal: 128 plus the signal's number (130 for Ctrl-C, 143
+/// for SIGTERM, 129 for SIGHUP).
+pub(crate) fn stopped_exit_code() -> i32 {
+    match STOP_SIGNAL.load(Ordering::SeqCst) {
+        0 => 128 + SIGINT,
+        sig => 128 + sig,
+    }
 }
 
 /// `value` of `--flag` if it is at most `max`; an input error saying both otherwise.
@@ -77,56 +126,122 @@ pub(crate) fn positive<T: PartialEq + Default + std::fmt::Display>(
     }
 }
 
-/// Creates the output directory before any long work, so an unwritable `--out` (under a
-/// regular file, on a read-only disk) fails at once rather than after the simulation.
-pub(crate) fn create_out(out: &Path) -> Result<(), CliError> {
-    std::fs::create_dir_all(out)
-        .map_err(|e| CliError::Runtime(format!("cannot write '{}': {e}", out.display())))
-}
-
-/// Whether `path` is a directory with something in it.
-fn holds_files(path: &Path) -> bool {
-    std::fs::read_dir(path).is_ok_and(|mut d| d.next().is_some())
-}
-
-/// Where a command writes: an `--out` that already holds files is refused unless `force`; the
-/// default directory, when it holds an earlier run's results, gives way to the first fresh
-/// `<default>-N`, which is named on stdout (on stderr when `stdout_is_data`: JSON or quiet).
-/// Nothing is ever silently overwritten.
+/// Where a command writes, claimed ([`Staged`]): locked against other runs, checked writable
+/// before any long work, written in a staging folder beside it and swapped into place by
+/// [`Staged::commit`]. An `--out` that already holds files is refused unless `force`, and one
+/// another run is writing is refused. The default directory, when it holds an earlier run's
+/// results or another run is writing it, gives way to the first free `<default>-N`, which is
+/// named on stdout (on stderr when `stdout_is_data`: JSON or quiet). Nothing is ever silently
+/// overwritten, and `--force` replaces only a folder of chainsim's results.
 pub(crate) fn output_dir(
     given: Option<PathBuf>,
     default: PathBuf,
     force: bool,
     stdout_is_data: bool,
-) -> Result<PathBuf, CliError> {
+) -> Result<Staged, CliError> {
     if let Some(out) = given {
-        if holds_files(&out) && !force {
-            return Err(CliError::Input(format!(
-                "{}: the output directory already holds files (an earlier run's results?); pass --force to replace them, or choose another --out",
-                out.display()
-            )));
-        }
-        return Ok(out);
-    }
-    if force || !holds_files(&default) {
-        return Ok(default);
+        let staged = Staged::claim(&out, force).map_err(claim_error)?;
+        remember(&staged);
+        return Ok(staged);
     }
     let name = default
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let fresh = (2..)
-        .map(|n| default.with_file_name(format!("{name}-{n}")))
-        .find(|p| !holds_files(p))
-        .expect("some numbered directory is free");
-    let note = format!(
-        "{} holds an earlier run's results; writing to {} (--force replaces them instead)",
-        default.display(),
-        fresh.display()
-    );
-    if stdout_is_data {
-        eprintln!("{note}");
-    } else {
-        println!("{note}");
+    let mut why: Option<&str> = None;
+    for n in 1u32.. {
+        let candidate = if n == 1 {
+            default.clone()
+        } else {
+            default.with_file_name(format!("{name}-{n}"))
+        };
+        let refused = match Staged::claim(&candidate, force) {
+            Ok(staged) => {
+                if let Some(why) = why {
+                    let hint = if why.starts_with("holds") {
+                        " (--force replaces them instead)"
+                    } else {
+                        ""
+                    };
+                    let note = format!(
+                        "{} {why}; writing to {}{hint}",
+                        default.display(),
+                        candidate.display()
+                    );
+                    if stdout_is_data {
+                        tell!("{note}");
+                    } else {
+                        say!("{note}");
+                    }
+                }
+                remember(&staged);
+                return Ok(staged);
+            }
+            Err(e) => e,
+        };
+        match refused {
+            ClaimError::Busy { .. } => why = why.or(Some("is being written by another run")),
+            ClaimError::HoldsFiles { .. } | ClaimError::Foreign { .. } => {
+                why = why.or(Some("holds an earlier run's results"));
+            }
+            other => return Err(claim_error(other)),
+        }
+        if n >= 10_000 {
+            break;
+        }
     }
-    Ok(fresh)
+    Err(CliError::Runtime(format!(
+        "{}: no free output folder among {name}-2 to {name}-10000; choose one with --out",
+        default.display()
+    )))
+}
+
+/// The staging folder being written and the folder it stands for, as the user named it: an
+/// error naming a file in the staging folder names it in the user's folder instead.
+static STAGING: std::sync::Mutex<Option<(String, String)>> = std::sync::Mutex::new(None);
+
+fn remember(staged: &Staged) {
+    let pair = (
+        staged.dir().display().to_string(),
+        staged.shown().display().to_string(),
+    );
+    *STAGING.lock().unwrap_or_else(|p| p.into_inner()) = Some(pair);
+}
+
+/// `message` (an error) with the staging folder's path replaced by the output folder's, and
+/// saying that folder keeps what it held (nothing was swapped in).
+pub(crate) fn in_users_paths(message: &str) -> String {
+    match &*STAGING.lock().unwrap_or_else(|p| p.into_inner()) {
+        Some((staging, shown)) if message.contains(staging.as_str()) => format!(
+            "{} (nothing was put in place: '{shown}' keeps what it held)",
+            message.replace(staging.as_str(), shown)
+        ),
+        _ => message.to_string(),
+    }
+}
+
+/// A refused claim as the CLI reports it: a folder in use or holding files is the user's choice
+/// to change (exit 2); one that cannot be read or written fails the command (exit 1).
+fn claim_error(e: ClaimError) -> CliError {
+    match e {
+        ClaimError::File(f) => CliError::Runtime(f.to_string()),
+        other => CliError::Input(other.to_string()),
+    }
+}
+
+/// Swaps the staged folder into place and gives `written` (paths in the staging folder) as they
+/// are once it is.
+pub(crate) fn commit(staged: Staged, written: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
+    let paths = written.iter().map(|p| staged.final_path(p)).collect();
+    staged.commit()?;
+    Ok(paths)
+}
+
+/// The folder name of a scenario's or sweep's `name` under `output/` (the one way a name becomes
+/// a path: [`chainsim::files::safe_folder_name`]).
+pub(crate) fn folder_name(name: &str) -> Result<String, CliError> {
+    chainsim::files::safe_folder_name(name).ok_or_else(|| {
+        CliError::Input(format!(
+            "name: expected a name with at least one letter or digit (it names the output folder), found {name:?}; or give --out"
+        ))
+    })
 }

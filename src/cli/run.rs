@@ -1,13 +1,14 @@
 //! `chainsim run` (and `merge` of run shards): a scenario's arms, replicated, written, summarised.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+use chainsim::files::staging::Staged;
 
 use chainsim::report::{self, PARTIAL_FILE};
 use chainsim::runner::{self, RunOptions, RunResult, RunShard, Shard};
 use chainsim::scenario::{MAX_REPLICATIONS, MAX_WEEKS, load_with_provenance};
 
 use super::CliError;
-use super::error::json_error;
 use super::out::{self, Printing, at_most, positive};
 use super::suggest::with_path_hint;
 
@@ -84,14 +85,15 @@ pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
     if let Some(mib) = args.quantile_budget {
         options.quantile_budget_bytes = mib.saturating_mul(1 << 20);
     }
-    let out = out::output_dir(
+    let interrupt = out::catch_stop_signals();
+    let staged = out::output_dir(
         args.out.clone(),
-        PathBuf::from("output").join(&scenario.name),
+        PathBuf::from("output").join(out::folder_name(&scenario.name)?),
         printing.force,
         !printing.for_people(),
     )?;
     if printing.for_people() {
-        eprintln!(
+        tell!(
             "chainsim: {} ({}), {} arm(s) x {} replications x {} weeks, seed {}",
             scenario.name,
             provenance.file,
@@ -135,8 +137,7 @@ pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
         }
         at_most("max-reps", args.max_reps, MAX_REPLICATIONS)?;
     }
-    out::create_out(&out)?;
-    options.interrupt = out::catch_ctrl_c();
+    options.interrupt = interrupt;
     let shard = match args.precision {
         None => runner::run_shard(&scenario, &provenance, &options)?,
         Some(p) => {
@@ -149,11 +150,9 @@ pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
             )?;
             let done = shard.header.replications;
             if reached {
-                eprintln!(
-                    "precision reached: every ΔNPV half-width <= {p} after {done} replications"
-                );
+                tell!("precision reached: every ΔNPV half-width <= {p} after {done} replications");
             } else if shard.interrupted_at.is_none() {
-                eprintln!(
+                tell!(
                     "precision NOT reached: stopped at --max-reps {done} with a ΔNPV half-width above {p}; raise --max-reps"
                 );
             }
@@ -161,10 +160,11 @@ pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
         }
     };
     if options.shard != Shard::WHOLE {
-        return write_shard(&shard, options.shard, &out, printing);
+        return write_shard(&shard, options.shard, staged, printing);
     }
     let result = shard.to_result();
-    write_and_summarise(&result, &out, printing)?;
+    let out = staged.shown().to_path_buf();
+    write_and_summarise(&result, staged, printing)?;
     match result.interrupted_at {
         None => Ok(()),
         Some(requested) => Err(CliError::Interrupted(format!(
@@ -179,7 +179,7 @@ pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
 fn write_shard(
     shard: &RunShard,
     which: Shard,
-    out: &Path,
+    staged: Staged,
     printing: &Printing,
 ) -> Result<(), CliError> {
     if shard.interrupted_at.is_some() {
@@ -188,9 +188,10 @@ fn write_shard(
             "interrupted: shard {which} stopped before its end, so nothing was written (merge needs whole shards); run it again"
         )));
     }
-    let path = report::write_run_shard(shard, out)?;
+    let path = report::write_run_shard(shard, staged.dir())?;
+    let path = out::commit(staged, &[path])?.remove(0);
     if printing.json {
-        println!(
+        say!(
             "{}",
             serde_json::json!({
                 "shard": which.to_string(),
@@ -200,7 +201,7 @@ fn write_shard(
             })
         );
     } else if !printing.quiet {
-        println!(
+        say!(
             "shard {which}: {} encounters in {:.2} s; wrote {} (combine the shards with `chainsim merge`)",
             report::format::grouped(shard.encounters as f64, 0),
             shard.wall_seconds.iter().sum::<f64>(),
@@ -210,24 +211,27 @@ fn write_shard(
     Ok(())
 }
 
-/// Writes every output of `result` into `out` and prints the summary as `printing` says.
+/// Writes every output of `result` into the staged folder, puts it in place and prints the
+/// summary as `printing` says.
 fn write_and_summarise(
     result: &RunResult,
-    out: &Path,
+    staged: Staged,
     printing: &Printing,
 ) -> Result<(), CliError> {
-    let written = report::write_run(result, out)?;
+    let written = report::write_run(result, staged.dir())?;
+    let written = out::commit(staged, &written)?;
     if printing.json {
-        print!("{}", report::text::run_json(result, &written));
+        say_part!("{}", report::text::run_json(result, &written));
     } else if !printing.quiet {
-        print!("{}", report::text::run_summary(result, &written));
+        say_part!("{}", report::text::run_summary(result, &written));
     }
     Ok(())
 }
 
 /// `chainsim merge` of run shards: every shard checked, then the files one run writes.
-pub(crate) fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), CliError> {
+pub(crate) fn merge(dirs: &[PathBuf], out: Staged) -> Result<(), CliError> {
     let mut parts = Vec::new();
+    let mut refused = Vec::new();
     for d in dirs {
         let path = d.join(PARTIAL_FILE);
         let label = path.display().to_string();
@@ -235,9 +239,17 @@ pub(crate) fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), CliError> {
         // gigabytes.
         let file = std::fs::File::open(&path)
             .map_err(|e| CliError::Input(format!("{label}: cannot read partial result: {e}")))?;
-        let p: RunShard = serde_json::from_reader(std::io::BufReader::new(file))
-            .map_err(|e| json_error(&label, "a chainsim partial result", &e))?;
-        parts.push((label, p));
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::BufReader::new(file), &mut text)
+            .map_err(|e| CliError::Input(format!("{label}: cannot read partial result: {e}")))?;
+        // Its checksum and its shape, before anything is merged; every shard's problems at once.
+        match runner::shard_check::open_run_shard(&text, &label) {
+            Ok(p) => parts.push((label, p)),
+            Err(e) => refused.push(e.to_string()),
+        }
+    }
+    if !refused.is_empty() {
+        return Err(CliError::Input(refused.join("\n")));
     }
     let whole = RunShard::merge(parts)?;
     write_and_summarise(&whole.to_result(), out, &Printing::default())

@@ -1,6 +1,8 @@
 //! `chainsim sweep` (and `merge` of sweep shards): which assumptions drive the answer.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+use chainsim::files::staging::Staged;
 
 use chainsim::report::sweep::{self as report, PointCsv};
 use chainsim::runner::{self, Interrupt, Shard};
@@ -43,11 +45,11 @@ impl From<SweepError> for CliError {
     }
 }
 
-/// Where a sweep writes by default: `output/sweeps/<name>/`.
-fn default_out(sweep: &Sweep) -> PathBuf {
-    PathBuf::from("output")
+/// Where a sweep writes by default: `output/sweeps/<name>/` (the name made safe).
+fn default_out(sweep: &Sweep) -> Result<PathBuf, CliError> {
+    Ok(PathBuf::from("output")
         .join("sweeps")
-        .join(&sweep.file.name)
+        .join(out::folder_name(&sweep.file.name)?))
 }
 
 /// Runs a sweep as the arguments say.
@@ -76,16 +78,16 @@ pub(crate) fn sweep(args: SweepArgs) -> Result<(), CliError> {
     // Refused before anything is created: factors that clash in combination.
     sweep.check_points()?;
     let printing = &args.printing;
-    let out = out::output_dir(
+    let interrupt = out::catch_stop_signals();
+    let staged = out::output_dir(
         args.out.clone(),
-        default_out(&sweep),
+        default_out(&sweep)?,
         printing.force,
         !printing.for_people(),
     )?;
-    out::create_out(&out)?;
     let pool = runner::pool(threads)?;
     if printing.for_people() {
-        eprintln!(
+        tell!(
             "chainsim sweep: {} ({}), {:?}, seed {}",
             sweep.file.name,
             file.display(),
@@ -93,11 +95,10 @@ pub(crate) fn sweep(args: SweepArgs) -> Result<(), CliError> {
             sweep.seed()
         );
     }
-    let interrupt = out::catch_ctrl_c();
     if shard == Shard::WHOLE {
-        run_whole(&sweep, args.reps, interrupt, &out, printing, &pool)
+        run_whole(&sweep, args.reps, interrupt, staged, printing, &pool)
     } else {
-        run_shard(&sweep, args.reps, shard, interrupt, &out, printing, &pool)
+        run_shard(&sweep, args.reps, shard, interrupt, staged, printing, &pool)
     }
 }
 
@@ -106,14 +107,16 @@ fn run_whole(
     sweep: &Sweep,
     reps: Option<u32>,
     interrupt: Interrupt,
-    out: &Path,
+    staged: Staged,
     printing: &Printing,
     pool: &rayon::ThreadPool,
 ) -> Result<(), CliError> {
-    let mut csv = PointCsv::create(out, &sweep.file)?;
+    let mut csv = PointCsv::create(staged.dir(), &sweep.file)?;
     let result = pool.install(|| sweep.run(reps, interrupt, &mut |i, p| csv.point(i, p)))?;
     let mut written = vec![csv.finish()?];
-    written.extend(report::write_sweep(&result, out)?);
+    written.extend(report::write_sweep(&result, staged.dir())?);
+    let out = staged.shown().to_path_buf();
+    let written = out::commit(staged, &written)?;
     if let Some(planned) = result.interrupted_at {
         return Err(CliError::Interrupted(format!(
             "interrupted: wrote the {} of {planned} points completed to {} (sweep.csv; manifest.json says \"complete\": false; no indices or charts: they need the whole design)",
@@ -122,10 +125,10 @@ fn run_whole(
         )));
     }
     if printing.json {
-        print!("{}", report::summary_json(&result, &written));
+        say_part!("{}", report::summary_json(&result, &written));
     } else if !printing.quiet {
-        print!("{}", report::summary(&result));
-        println!("wrote {}", out.display());
+        say_part!("{}", report::summary(&result));
+        say!("wrote {}", out.display());
     }
     Ok(())
 }
@@ -136,7 +139,7 @@ fn run_shard(
     reps: Option<u32>,
     shard: Shard,
     interrupt: Interrupt,
-    out: &Path,
+    staged: Staged,
     printing: &Printing,
     pool: &rayon::ThreadPool,
 ) -> Result<(), CliError> {
@@ -147,9 +150,10 @@ fn run_shard(
             "interrupted: sweep shard {shard} stopped before its end, so nothing was written (merge needs whole shards); run it again"
         )));
     }
-    let path = report::write_sweep_shard(&part, out)?;
+    let path = report::write_sweep_shard(&part, staged.dir())?;
+    let path = out::commit(staged, &[path])?.remove(0);
     if printing.json {
-        println!(
+        say!(
             "{}",
             serde_json::json!({
                 "shard": shard.to_string(),
@@ -160,7 +164,7 @@ fn run_shard(
             })
         );
     } else if !printing.quiet {
-        println!(
+        say!(
             "sweep shard {shard}: {} points, {} simulations in {:.1} s; wrote {} (combine the shards with `chainsim merge`)",
             chainsim::report::format::grouped(part.points.len() as f64, 0),
             chainsim::report::format::grouped(part.simulations as f64, 0),
@@ -172,15 +176,16 @@ fn run_shard(
 }
 
 /// `chainsim merge` of sweep shards: every shard checked, then the files one sweep writes.
-pub(crate) fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), CliError> {
+pub(crate) fn merge(dirs: &[PathBuf], staged: Staged) -> Result<(), CliError> {
     let parts = dirs
         .iter()
         .map(|d| report::read_sweep_shard(d))
         .collect::<Result<Vec<_>, _>>()?;
     let result = SweepShard::merge(parts)?;
-    report::write_sweep_csv(&result, out)?;
-    report::write_sweep(&result, out)?;
-    print!("{}", report::summary(&result));
-    println!("wrote {}", out.display());
+    report::write_sweep_csv(&result, staged.dir())?;
+    report::write_sweep(&result, staged.dir())?;
+    let out = staged.commit()?;
+    say_part!("{}", report::summary(&result));
+    say!("wrote {}", out.display());
     Ok(())
 }

@@ -63,30 +63,31 @@ pub(crate) fn validate(args: ValidateArgs) -> Result<(), CliError> {
     }
     let threads = positive("threads", args.threads)?.unwrap_or(0);
     let pool = runner::pool(threads)?;
-    let out = out::output_dir(
+    options.interrupt = out::catch_stop_signals();
+    let staged = out::output_dir(
         args.out.clone(),
         PathBuf::from("output").join("validation"),
         printing.force,
         !printing.for_people(),
     )?;
     if printing.for_people() {
-        eprintln!("chainsim validate: {reps} replications per arm, seed {seed}");
+        tell!("chainsim validate: {reps} replications per arm, seed {seed}");
     }
     let started = std::time::Instant::now();
-    out::create_out(&out)?;
-    options.interrupt = out::catch_ctrl_c();
     let v = pool.install(|| chainsim::validate::validate(&options));
     if v.experiments.is_empty() && !v.complete() {
         return Err(CliError::Interrupted(
             "interrupted before any experiment ran to its end, so nothing was written".into(),
         ));
     }
-    let written = report::validation::write_validation(&v, &out)?;
+    let written = report::validation::write_validation(&v, staged.dir())?;
+    let out = staged.shown().to_path_buf();
+    let written = out::commit(staged, &written)?;
     if printing.json {
-        print!("{}", report::validation::validation_json(&v, &written));
+        say_part!("{}", report::validation::validation_json(&v, &written));
     } else if !printing.quiet {
-        print!("{}", report::validation::table(&v));
-        println!(
+        say_part!("{}", report::validation::table(&v));
+        say!(
             "wrote {} (validation.csv, validation.txt, charts, report.html) in {:.1} s",
             out.display(),
             started.elapsed().as_secs_f64()

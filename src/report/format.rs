@@ -215,6 +215,28 @@ pub fn escape_html(text: &str) -> String {
     o
 }
 
+/// Text made safe to print on a terminal: every control character but the line break and the
+/// tab (ESC, BEL, carriage return, ...) and every invisible formatting character that reorders
+/// or hides text (U+202E and the like: [`crate::files::is_hidden_char`]) is shown as its code,
+/// `\u001b`, so what a file or a name holds cannot recolour, retitle or rearrange the
+/// terminal. The escapes are JSON's, so a JSON line stays valid JSON. The one place text
+/// becomes terminal output.
+pub fn terminal_safe(text: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| c != '\n' && c != '\t' && crate::files::is_hidden_char(c);
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut o = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            o.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            o.push(c);
+        }
+    }
+    Cow::Owned(o)
+}
+
 /// A band's end for people: [`number`], with an open end shown as `∞` or `−∞`.
 pub fn bound(x: f64) -> String {
     if x.is_infinite() {

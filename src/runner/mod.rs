@@ -6,11 +6,13 @@
 
 mod aggregate;
 mod drift;
+mod ledger_check;
 mod memory;
 mod precision;
 pub mod replicate;
 mod result;
 mod shard;
+pub mod shard_check;
 mod summary;
 
 use std::time::Instant;
@@ -23,6 +25,7 @@ use crate::scenario::{Provenance, Scenario};
 
 pub use aggregate::{ArmAggregate, RunShard};
 pub use drift::{DRIFT_METRICS, DRIFT_TOLERANCE, Drift, baseline_drift};
+pub use ledger_check::{LedgerOverflow, check_ledger};
 pub use memory::{
     DEFAULT_QUANTILE_BUDGET_BYTES, MemoryError, aggregate_bytes, available_memory_bytes,
     check_memory, exact_replications, exact_values_bytes, kept_values_per_replication,
@@ -153,6 +156,8 @@ pub fn run_shard(
     let bar = progress_bar(options.progress, (reps.len() * arms.len()) as u64);
 
     let started = Instant::now();
+    // The earliest replication whose money overflowed (ledger_check): the run fails with it.
+    let overflow = std::sync::Mutex::new(None::<LedgerOverflow>);
     let one = |&r: &u32| -> Vec<ArmReplication> {
         // Arms share the replication's streams (common random numbers) and its warm-up, which
         // runs once; every arm starts from a copy of its end.
@@ -163,6 +168,15 @@ pub fn run_shard(
             .into_par_iter()
             .map(|a| {
                 let out = warm.run_arm(a, &mut ());
+                if let Err(e) = check_ledger(&out, (a, &scenario.arms[a].name), r) {
+                    let mut first = overflow.lock().unwrap_or_else(|p| p.into_inner());
+                    if first
+                        .as_ref()
+                        .is_none_or(|f| (r, a) < (f.replication, f.arm_index))
+                    {
+                        *first = Some(e);
+                    }
+                }
                 bar.inc(1);
                 let (cumulative_cash, cumulative_discounted_cash) =
                     summary::cumulative_cash(&out, scenario.money.discount_rate_per_year);
@@ -205,6 +219,9 @@ pub fn run_shard(
     };
     let wall_seconds = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
+    if let Some(e) = overflow.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(RunError::LedgerOverflow(e));
+    }
     let interrupted_at = (done < reps.len()).then_some(options.replications);
     if interrupted_at.is_some() && options.shard == Shard::WHOLE {
         // Replications first_replication.. were run in order: the first `done` of them.

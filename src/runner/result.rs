@@ -92,4 +92,7 @@ pub enum RunError {
         /// Rayon's reason.
         source: rayon::ThreadPoolBuildError,
     },
+    /// A replication's money could not be held (the scenario's amounts are too large).
+    #[error(transparent)]
+    LedgerOverflow(#[from] super::LedgerOverflow),
 }

@@ -40,7 +40,7 @@ section! {
 section! {
     /// A whole scenario: the firm, its people, its customers, its money, and the arms to compare.
     pub struct Scenario {
-        /// Short name; outputs go to `output/<name>/` by default.
+        /// Short name, at most 100 visible characters with a letter or digit; outputs go to `output/<name>/` by default, the name made a safe folder name (ASCII letters, digits, `.`, `_`, `-`; anything else becomes `_`; at most 64 bytes).
         name: String = "retail_bank".to_string(), "-", Any;
         /// One-line description for reports.
         description: String = String::new(), "-", Any;
@@ -366,6 +366,27 @@ impl Scenario {
             );
         }
         let c = &self.customers;
+        // Spend grows with tenure up to its cap: the most a visit can bring stays a plausible
+        // amount too (each of the three passing its own rule is not enough).
+        let top_spend =
+            c.spend_per_visit * (1.0 + c.spend_growth_per_year * c.spend_growth_cap_years);
+        if [
+            c.spend_per_visit,
+            c.spend_growth_per_year,
+            c.spend_growth_cap_years,
+        ]
+        .iter()
+        .all(|x| x.is_finite() && *x >= 0.0)
+            && (top_spend.is_nan() || top_spend > crate::ledger::MAX_AMOUNT)
+        {
+            bad(
+                "customers.spend_growth_per_year",
+                format!(
+                    "expected spend_per_visit x (1 + spend_growth_per_year x spend_growth_cap_years) of at most 1e9 (a billion currency units a visit), found {}",
+                    param::ron_text(&top_spend)
+                ),
+            );
+        }
         if c.churn_bottom_threshold >= c.churn_top_threshold {
             bad(
                 "customers.churn_bottom_threshold",
@@ -416,6 +437,9 @@ impl Scenario {
             ],
             &mut bad,
         );
+        if let Some(message) = crate::files::name_problem(&self.name, true) {
+            bad("name", message);
+        }
         if self.arms.is_empty() {
             bad(
                 "arms",
@@ -455,6 +479,8 @@ impl Scenario {
                     &format!("arms[{k}].name"),
                     format!("expected a non-empty name, found \"{}\"", arm.name),
                 );
+            } else if let Some(message) = crate::files::name_problem(&arm.name, false) {
+                bad(&format!("arms[{k}].name"), message);
             } else if self.arms[..k].iter().any(|a| a.name == arm.name) {
                 bad(
                     &format!("arms[{k}].name"),

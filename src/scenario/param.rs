@@ -24,6 +24,10 @@ pub enum Rule {
     DaysPerWeek,
     /// A week of the year, 0-51.
     WeekOfYear,
+    /// An amount of money, 0 to [`crate::ledger::MAX_AMOUNT`] (a billion currency units).
+    Money,
+    /// An amount of money above 0, at most [`crate::ledger::MAX_AMOUNT`].
+    PositiveMoney,
 }
 
 impl Rule {
@@ -39,6 +43,8 @@ impl Rule {
             Rule::MinuteOfDay => "a minute of the day in [0, 1440]",
             Rule::DaysPerWeek => "a number of days in [1, 7]",
             Rule::WeekOfYear => "a week of the year in [0, 51]",
+            Rule::Money => "an amount in [0, 1e9] (a billion currency units at most)",
+            Rule::PositiveMoney => "an amount in (0, 1e9] (a billion currency units at most)",
         }
     }
 
@@ -55,6 +61,8 @@ impl Rule {
                 Rule::MinuteOfDay => (0.0..=1440.0).contains(&x),
                 Rule::DaysPerWeek => (1.0..=7.0).contains(&x),
                 Rule::WeekOfYear => (0.0..=51.0).contains(&x),
+                Rule::Money => (0.0..=crate::ledger::MAX_AMOUNT).contains(&x),
+                Rule::PositiveMoney => x > 0.0 && x <= crate::ledger::MAX_AMOUNT,
             }
     }
 }

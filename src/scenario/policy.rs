@@ -5,6 +5,12 @@ use serde::{Deserialize, Serialize};
 
 use super::param::{FieldDoc, Param, Problem, Rule, ron_text};
 
+/// The largest pay raise, percent: wages at most eleven times what they were.
+pub const MAX_RAISE_PERCENT: f64 = 1000.0;
+
+/// The most extra paid acquisitions per site per week a `Marketing` lever asks for.
+pub const MAX_EXTRA_CUSTOMERS: f64 = 1e6;
+
 /// An investment lever and its parameters. One-off levers act each time they fire (at the
 /// start week and every `every_weeks` after); continuing levers hold from the start week to
 /// the end week.
@@ -131,20 +137,37 @@ impl Lever {
                 rule("display_points", display_points, Rule::Score)
             }
             Lever::Tooling { amount } | Lever::SkillsTraining { amount } => {
-                rule("amount", amount, Rule::NonNegative)
+                rule("amount", amount, Rule::Money)
             }
             Lever::LeadershipDevelopment { points } => rule("points", points, Rule::Score),
-            Lever::PayRaise { percent } => rule("percent", percent, Rule::Any),
+            Lever::PayRaise { percent } => {
+                // Wages times (1 + percent / 100): from nothing to eleven times the wage.
+                if !(-100.0..=MAX_RAISE_PERCENT).contains(&percent) {
+                    problems.push(Problem {
+                        path: format!("{path}.percent"),
+                        message: format!(
+                            "expected a percentage in [-100, {MAX_RAISE_PERCENT}], found {}",
+                            ron_text(&percent)
+                        ),
+                    });
+                }
+            }
             Lever::StaffingLevel { extra_employees } => {
                 rule("extra_employees", extra_employees, Rule::Any)
             }
             Lever::Marketing {
                 extra_customers_per_week,
-            } => rule(
-                "extra_customers_per_week",
-                extra_customers_per_week,
-                Rule::NonNegative,
-            ),
+            } => {
+                if !(0.0..=MAX_EXTRA_CUSTOMERS).contains(&extra_customers_per_week) {
+                    problems.push(Problem {
+                        path: format!("{path}.extra_customers_per_week"),
+                        message: format!(
+                            "expected a number of customers in [0, {MAX_EXTRA_CUSTOMERS}], found {}",
+                            ron_text(&extra_customers_per_week)
+                        ),
+                    });
+                }
+            }
             Lever::CostCutting {
                 headcount_percent,
                 tools_percent,
@@ -200,16 +223,10 @@ impl Intervention {
     /// Checks it against a scenario of `sites` sites and `weeks` weeks.
     pub fn check_in(&self, path: &str, sites: u32, weeks: u32, problems: &mut Vec<Problem>) {
         self.lever.check(&format!("{path}.lever"), problems);
-        self.cost_per_site.check(
-            &format!("{path}.cost_per_site"),
-            Rule::NonNegative,
-            problems,
-        );
-        self.cost_per_employee.check(
-            &format!("{path}.cost_per_employee"),
-            Rule::NonNegative,
-            problems,
-        );
+        self.cost_per_site
+            .check(&format!("{path}.cost_per_site"), Rule::Money, problems);
+        self.cost_per_employee
+            .check(&format!("{path}.cost_per_employee"), Rule::Money, problems);
         let mut bad = |field: &str, message: String| {
             problems.push(Problem {
                 path: format!("{path}.{field}"),
@@ -290,8 +307,8 @@ impl Param for Intervention {
             row("start_week", "week", "0".into(), "a week before the horizon", "First week the intervention acts (0-based)."),
             row("end_week", "week", "None".into(), "None or Some(week after start_week)", "Week it stops (exclusive); None: to the horizon."),
             row("every_weeks", "weeks", "None".into(), "None or Some(n >= 1), one-off levers only", "One-off levers fire again every n weeks (13 = quarterly refreshers)."),
-            row("cost_per_site", "currency", "0.0".into(), "a finite number of at least 0", "Cost per targeted site each time it fires (one-off) or each week (continuing)."),
-            row("cost_per_employee", "currency", "0.0".into(), "a finite number of at least 0", "Cost per employee of a targeted site each time it fires or each week."),
+            row("cost_per_site", "currency", "0.0".into(), Rule::Money.expected(), "Cost per targeted site each time it fires (one-off) or each week (continuing)."),
+            row("cost_per_employee", "currency", "0.0".into(), Rule::Money.expected(), "Cost per employee of a targeted site each time it fires or each week."),
             row("sites", "-", "[]".into(), "site indices below sites.count", "Sites it targets (0-based); empty: every site."),
         ]);
     }

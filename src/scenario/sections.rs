@@ -195,7 +195,7 @@ section! {
         /// Elasticity of task success to an employee's effectiveness (rookies err more): at 0.1 a new hire at 35% effectiveness does 10% of tasks wrong for that reason, several times an experienced employee's failures (assumption: at 0.25 a quarter of a new hire's tasks failed, and a weak firm's weekly failure rate reached 35-46%).
         skill_error_elasticity: f64 = 0.1, "-", NonNegative;
         /// Cost of a failed task (rework, refunds).
-        failure_cost: f64 = 12.0, "currency/failure", NonNegative;
+        failure_cost: f64 = 12.0, "currency/failure", Money;
     }
 }
 
@@ -217,7 +217,7 @@ section! {
         /// Half-life of the tools stock without capex (systems age; ~3 years).
         tools_half_life_weeks: f64 = 156.0, "weeks", Positive;
         /// Maintenance capex per site per week at baseline.
-        tools_capex_per_site_per_week: f64 = 400.0, "currency/week", NonNegative;
+        tools_capex_per_site_per_week: f64 = 400.0, "currency/week", Money;
         /// Tools points bought per unit of currency of capex (default holds the stock near 55 at baseline).
         tools_points_per_currency: f64 = 0.000_611, "points/currency", NonNegative;
         /// Weeks over which capex is depreciated in the ledger.
@@ -231,7 +231,7 @@ section! {
         /// Half-life of the skills stock without training.
         skills_half_life_weeks: f64 = 52.0, "weeks", Positive;
         /// Skills training budget per employee per week at baseline.
-        skills_budget_per_employee_per_week: f64 = 10.0, "currency/employee/week", NonNegative;
+        skills_budget_per_employee_per_week: f64 = 10.0, "currency/employee/week", Money;
         /// Skills points per unit of currency per employee (default holds the stock near 50 at baseline).
         skills_points_per_currency: f64 = 0.0662, "points/(currency/employee)", NonNegative;
         /// Half-life of leadership development on top of the manager's own quality.
@@ -239,7 +239,7 @@ section! {
         /// Weeks over which staffing adequacy smooths work pressure.
         staffing_smoothing_weeks: f64 = 4.0, "weeks", Positive;
         /// Market wage for the front-line job.
-        market_wage_per_hour: f64 = 20.0, "currency/hour", Positive;
+        market_wage_per_hour: f64 = 20.0, "currency/hour", PositiveMoney;
         /// Pay fairness points per 1% of wage above market, at market (where fairness is 50); fairness follows a logistic in the percent above market, so each further percent adds less (+20%: 88, +40%: 98).
         pay_fairness_per_percent: f64 = 2.5, "points/%", NonNegative;
     }
@@ -249,7 +249,7 @@ section! {
     /// Front-line employees: morale, skill, fatigue, emotional labour, quits and hiring.
     pub struct EmployeeParams {
         /// Hourly wage (0: volunteers).
-        wage_per_hour: f64 = 20.0, "currency/hour", NonNegative;
+        wage_per_hour: f64 = 20.0, "currency/hour", Money;
         /// Overtime premium over the hourly wage (0.5 = time and a half).
         overtime_premium: f64 = 0.5, "share", NonNegative;
         /// Morale of employees at the start and of new hires.
@@ -323,9 +323,9 @@ section! {
         /// Mean delay from opening a vacancy to the new hire's first day (retail 2-6; the O&S bank ~30).
         hiring_delay_weeks: f64 = 4.0, "weeks", Positive;
         /// Recruiting cost per hire.
-        hiring_cost: f64 = 1500.0, "currency/hire", NonNegative;
+        hiring_cost: f64 = 1500.0, "currency/hire", Money;
         /// Onboarding training cost per hire (turnover cost ~21% of salary in all: Boushey & Glynn 2012).
-        onboarding_cost: f64 = 2000.0, "currency/hire", NonNegative;
+        onboarding_cost: f64 = 2000.0, "currency/hire", Money;
         /// Weeks over which management perceives demand and productivity for its desired headcount.
         headcount_perception_weeks: f64 = 8.0, "weeks", Positive;
     }
@@ -423,9 +423,9 @@ section! {
         /// Paid new customers per site per week at baseline marketing (before they are deterred by negative word of mouth and limited by the prospects left). None: set at the end of the warm-up to replace the customers the baseline loses, so the customer base is steady.
         marketing_customers_per_site_per_week: Option<f64> = None, "customers/week", NonNegative;
         /// Marketing cost per acquired customer (5-25x the cost of keeping one).
-        cost_per_acquired_customer: f64 = 120.0, "currency/customer", NonNegative;
+        cost_per_acquired_customer: f64 = 120.0, "currency/customer", Money;
         /// Spend per visit of a new customer (revenue the firm keeps).
-        spend_per_visit: f64 = 30.0, "currency/visit", Positive;
+        spend_per_visit: f64 = 30.0, "currency/visit", PositiveMoney;
         /// Growth of spend per visit per year of tenure (Reichheld & Sasser 1990: value grows with tenure).
         spend_growth_per_year: f64 = 0.08, "share/year", NonNegative;
         /// Years of tenure after which spend stops growing.
@@ -484,7 +484,7 @@ section! {
     /// Money that is not wages: overhead, discounting and the value after the horizon.
     pub struct MoneyParams {
         /// Fixed overhead per site per week (rent, systems, back office).
-        overhead_per_site_per_week: f64 = 25000.0, "currency/week", NonNegative;
+        overhead_per_site_per_week: f64 = 25000.0, "currency/week", Money;
         /// Annual discount rate for NPV: an effective annual rate; each week's net cash flow is discounted from the end of its week, (1 + rate)^-(week + 1)/52.
         discount_rate_per_year: f64 = 0.08, "1/year", NonNegative;
         /// Value of the cash flows after the horizon, added to NPV when not None (labelled as such in every output).

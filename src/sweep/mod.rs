@@ -205,6 +205,9 @@ impl Sweep {
     fn problems(&self) -> Vec<Problem> {
         let f = &self.file;
         let mut problems = Vec::new();
+        if let Some(message) = crate::files::name_problem(&f.name, true) {
+            problems.push(problem("name", message));
+        }
         if f.factors.is_empty() {
             problems.push(problem(
                 "factors",

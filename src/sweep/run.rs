@@ -12,7 +12,9 @@ use super::plan::{Plan, Point};
 use super::{PointResult, Sweep, SweepError, SweepResult, SweepShard, problem};
 use crate::files::FileError;
 use crate::model::{Replication, ReplicationOutcome};
-use crate::runner::{Interrupt, ReplicationSummary, Shard, ShardHeader, replicate};
+use crate::runner::{
+    Interrupt, LedgerOverflow, ReplicationSummary, Shard, ShardHeader, check_ledger, replicate,
+};
 use crate::scenario::Scenario;
 use crate::scenario::path::PathError;
 
@@ -139,7 +141,7 @@ impl Sweep {
             |&p, result| {
                 let r = result.map_err(|e| SweepError::Invalid {
                     file: self.label.clone(),
-                    problems: vec![problem(format!("point {p}"), e.to_string())],
+                    problems: vec![problem(format!("point {p}"), e)],
                 })?;
                 sink(p, &r).map_err(SweepError::Sink)?;
                 points.push((p, r));
@@ -185,12 +187,15 @@ impl Sweep {
         reps: u32,
         arms: &[usize],
         base_values: &[f64],
-    ) -> Result<PointResult, PathError> {
-        let s = self.scenario_at(&point.set())?;
+    ) -> Result<PointResult, String> {
+        let s = self
+            .scenario_at(&point.set())
+            .map_err(|e: PathError| e.to_string())?;
         let rows: Vec<Vec<f64>> = (0..reps)
             .into_par_iter()
             .map(|r| self.outputs_of(&s, r, arms))
-            .collect();
+            .collect::<Result<_, _>>()
+            .map_err(|e: LedgerOverflow| e.to_string())?;
         let values = point
             .values
             .iter()
@@ -202,7 +207,7 @@ impl Sweep {
 
     /// Every output's value in replication `r` of scenario `s`; the arms share the
     /// replication's random numbers.
-    fn outputs_of(&self, s: &Scenario, r: u32, arms: &[usize]) -> Vec<f64> {
+    fn outputs_of(&self, s: &Scenario, r: u32, arms: &[usize]) -> Result<Vec<f64>, LedgerOverflow> {
         let weeks = self.file.weeks.unwrap_or(self.base.weeks);
         let seed = self.seed();
         let by_arm: BTreeMap<usize, (ReplicationSummary, ReplicationOutcome)> = arms
@@ -212,14 +217,16 @@ impl Sweep {
                     .arm(a)
                     .weeks(weeks)
                     .run();
-                (a, (ReplicationSummary::of(s, r, &o), o))
+                check_ledger(&o, (a, &s.arms[a].name), r)?;
+                Ok((a, (ReplicationSummary::of(s, r, &o), o)))
             })
-            .collect();
+            .collect::<Result<_, LedgerOverflow>>()?;
         let value = |arm: &str, name: &str| {
             let (summary, outcome) = &by_arm[&self.arm_index(arm)];
             measure(summary, outcome, name)
         };
-        self.file
+        Ok(self
+            .file
             .outputs
             .iter()
             .map(|o| {
@@ -229,6 +236,6 @@ impl Sweep {
                     None => v,
                 }
             })
-            .collect()
+            .collect())
     }
 }

@@ -106,6 +106,88 @@ impl SweepShard {
         }
     }
 
+    /// Every way this shard (read from `label`) is not the shape its own header and sweep say:
+    /// a shard index within its count, the points it owns and no other, each at the factor
+    /// values its design puts there, with the replications and outputs its header and sweep
+    /// say, and the input digest of its own sweep. What `merge` checks after the checksum
+    /// ([`crate::runner::shard_check`]).
+    pub fn problems(&self, label: &str) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut bad = |p: String| problems.push(format!("{label}: {p}"));
+        let shard = self.header.shard;
+        if shard.count == 0 || shard.index == 0 || shard.index > shard.count {
+            bad(format!("shard {shard}: expected 1 <= K <= N in shard K/N"));
+            return problems;
+        }
+        if self.interrupted_at.is_some() {
+            bad("the shard was interrupted before its end; merge needs whole shards".into());
+        }
+        let sweep = Sweep::from_parts(self.sweep.clone(), self.base.clone(), self.label.clone());
+        let invalid: Vec<String> = self
+            .base
+            .problems()
+            .into_iter()
+            .chain(sweep.problems())
+            .map(|p| format!("{}: {}", p.path, p.message))
+            .collect();
+        if !invalid.is_empty() {
+            bad(format!("its sweep is not valid: {}", invalid.join("; ")));
+            return problems;
+        }
+        if sweep.shard_header(self.header.replications, shard) != self.header {
+            bad(
+                "the header does not match its own sweep (input SHA-256, seed, version or build)"
+                    .into(),
+            );
+        }
+        let plan = sweep.plan();
+        if self.total_points != plan.points.len() {
+            bad(format!(
+                "expected the {} points of its design, found a total of {}",
+                plan.points.len(),
+                self.total_points
+            ));
+            return problems;
+        }
+        let owned: Vec<usize> = (0..plan.points.len())
+            .filter(|&p| shard.owns(p as u32))
+            .collect();
+        let found: Vec<usize> = self.points.iter().map(|p| p.index).collect();
+        if found != owned {
+            bad(format!(
+                "expected the {} points shard {shard} owns, found {} (points {:?}...)",
+                owned.len(),
+                found.len(),
+                &found[..found.len().min(5)]
+            ));
+            return problems;
+        }
+        let outputs = self.sweep.outputs.len();
+        for p in &self.points {
+            let expected: Vec<u64> = plan.points[p.index]
+                .values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| v.unwrap_or_else(|| sweep.base_value(i)).to_bits())
+                .collect();
+            if p.values != expected {
+                bad(format!(
+                    "point {}: its factor values are not those of its design",
+                    p.index
+                ));
+            }
+            if p.replications.len() != self.header.replications as usize
+                || p.replications.iter().any(|r| r.len() != outputs)
+            {
+                bad(format!(
+                    "point {}: expected {} replications of {outputs} outputs each",
+                    p.index, self.header.replications
+                ));
+            }
+        }
+        problems
+    }
+
     /// Combines the shards of one sweep (each labelled by where it came from) into exactly the
     /// result the whole sweep computes.
     ///
@@ -115,6 +197,10 @@ impl SweepShard {
     /// replications, versions or builds, and shards missing or repeated.
     pub fn merge(parts: Vec<(String, SweepShard)>) -> Result<SweepResult, SweepError> {
         let started = Instant::now();
+        let shape: Vec<String> = parts.iter().flat_map(|(l, p)| p.problems(l)).collect();
+        if !shape.is_empty() {
+            return Err(MergeError::Refused { problems: shape }.into());
+        }
         let headers: Vec<(&str, &ShardHeader)> =
             parts.iter().map(|(l, p)| (l.as_str(), &p.header)).collect();
         check_shards(&headers)?;

@@ -338,7 +338,7 @@ fn run_bad_scenario_exits_2_with_the_message_and_writes_nothing() {
     assert_eq!(
         stderr(&o),
         format!(
-            "{file}: employees.wage_per_hour: expected a finite number of at least 0, found NaN\n\
+            "{file}: employees.wage_per_hour: expected an amount in [0, 1e9] (a billion currency units at most), found NaN\n\
              {file}: 1 problem\n"
         )
     );

@@ -187,6 +187,9 @@ fn draw(rule: Rule, default: f64, rng: &mut Xoshiro256PlusPlus) -> f64 {
         Rule::MinuteOfDay => within(0.0, 1440.0),
         Rule::DaysPerWeek => within(1.0, 7.0),
         Rule::WeekOfYear => within(0.0, 51.0),
+        Rule::Money if edge => 0.0,
+        Rule::Money => scale.min(chainsim::ledger::MAX_AMOUNT),
+        Rule::PositiveMoney => scale.min(chainsim::ledger::MAX_AMOUNT),
     }
 }
 
@@ -202,6 +205,8 @@ fn rule_of(text: &str) -> Option<Rule> {
         Rule::MinuteOfDay,
         Rule::DaysPerWeek,
         Rule::WeekOfYear,
+        Rule::Money,
+        Rule::PositiveMoney,
     ];
     let text = text.strip_prefix("(min, max), each ").unwrap_or(text);
     let text = text.strip_suffix(", min <= max").unwrap_or(text);

@@ -1,5 +1,5 @@
 //! Faults: Ctrl-C during a run or a sweep, output that cannot be written (a path under a
-//! regular file, a full disk), and input that cannot be read. Each ends with a clear message, a
+//! regular file; a full disk is in outputs.rs), and input that cannot be read. Each ends with a clear message, a
 //! consistent exit status (2 for bad input, 1 for a failure while running or writing, 130 for
 //! Ctrl-C) and, where anything was written, valid files.
 
@@ -227,61 +227,6 @@ fn every_command_refuses_an_unwritable_out_at_once_with_exit_1() {
         // Refused before the work: a million replications or points would take hours.
         assert!(started.elapsed() < Duration::from_secs(20), "{args:?}");
     }
-}
-
-#[test]
-fn a_full_disk_is_an_error_naming_the_file_and_the_old_file_survives() {
-    if !Path::new("/dev/full").exists() {
-        // Linux's always-full device; without it there is nothing to write to.
-        return;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    let path = tmp.path().join("weekly.csv");
-    std::fs::write(&path, "the earlier result\n").unwrap();
-    // The temporary file write_atomic writes first is the full device.
-    std::os::unix::fs::symlink("/dev/full", tmp.path().join("weekly.csv.tmp")).unwrap();
-    let e = chainsim::files::write_atomic(&path, b"new contents").unwrap_err();
-    let shown = e.to_string();
-    assert!(
-        shown.starts_with(&format!("cannot write '{}': ", path.display())),
-        "{shown}"
-    );
-    assert!(shown.contains("No space left on device"), "{shown}");
-    assert_eq!(
-        std::fs::read_to_string(&path).unwrap(),
-        "the earlier result\n"
-    );
-    assert!(
-        !tmp.path().join("weekly.csv.tmp").exists(),
-        "the temporary file is removed"
-    );
-}
-
-#[test]
-fn a_full_disk_during_a_run_exits_1_naming_the_file() {
-    if !Path::new("/dev/full").exists() {
-        return;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("o");
-    std::fs::create_dir(&out).unwrap();
-    std::os::unix::fs::symlink("/dev/full", out.join("replications.csv.tmp")).unwrap();
-    let o = chainsim(
-        tmp.path(),
-        &[
-            "run", "--reps", "2", "--weeks", "3", "--force", "--out", "o",
-        ],
-    )
-    .arg(fixture("valid_minimal.ron"))
-    .output()
-    .unwrap();
-    let stderr = text(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains("error: cannot write 'o/replications.csv': No space left on device"),
-        "{stderr}"
-    );
-    assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
 #[test]

@@ -7,6 +7,8 @@
 //!
 //! The short run here is a few thousand cases; `fuzz_long` (ignored) runs a million or more:
 //! `FUZZ_INPUTS=1000000 cargo test --release --test integration fuzz_long -- --ignored --nocapture`.
+//! The shard and manifest readers and `report DIR` are fuzzed in `fuzz_outputs.rs`, whose long
+//! run (`fuzz_all_long`) covers every reader.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -92,7 +94,7 @@ fn corpus() -> Vec<(PathBuf, Vec<u8>)> {
 }
 
 /// One mutation: a kind and two numbers it reads as positions, lengths or choices.
-type Op = (u8, u32, u32);
+pub type Op = (u8, u32, u32);
 
 /// Byte ranges of the numeric literals in `text`.
 fn numbers(text: &[u8]) -> Vec<(usize, usize)> {
@@ -117,7 +119,7 @@ fn numbers(text: &[u8]) -> Vec<(usize, usize)> {
 }
 
 /// Applies `ops` to `text` (`others` supplies slices to splice in).
-fn mutate(text: &[u8], ops: &[Op], others: &[(PathBuf, Vec<u8>)]) -> String {
+pub fn mutate(text: &[u8], ops: &[Op], others: &[(PathBuf, Vec<u8>)]) -> String {
     let mut t = text.to_vec();
     for &(kind, a, b) in ops {
         let at = |n: usize| if n == 0 { 0 } else { a as usize % (n + 1) };
@@ -177,7 +179,7 @@ fn mutate(text: &[u8], ops: &[Op], others: &[(PathBuf, Vec<u8>)]) -> String {
 
 /// Runs every reader on `text` and checks what it gives. Returns whether the scenario and the
 /// sweep reader accepted it.
-fn exercise(text: &str) -> (bool, bool) {
+pub fn exercise(text: &str) -> (bool, bool) {
     let scenario_ok = match Scenario::parse(text, "fuzz.ron") {
         Ok(s) => {
             assert!(s.problems().is_empty(), "accepted with problems");
@@ -218,7 +220,7 @@ fn exercise(text: &str) -> (bool, bool) {
 }
 
 /// The slowest an input may take; a hang shows as far more.
-const SLOW: Duration = Duration::from_secs(5);
+pub const SLOW: Duration = Duration::from_secs(5);
 
 fn timed(text: &str) -> (bool, bool) {
     let started = Instant::now();
@@ -228,7 +230,7 @@ fn timed(text: &str) -> (bool, bool) {
     r
 }
 
-fn ops() -> impl Strategy<Value = Vec<Op>> {
+pub fn ops() -> impl Strategy<Value = Vec<Op>> {
     prop::collection::vec((any::<u8>(), any::<u32>(), any::<u32>()), 1..6)
 }
 
@@ -248,7 +250,7 @@ proptest! {
     }
 }
 
-fn corpus_cached() -> &'static [(PathBuf, Vec<u8>)] {
+pub fn corpus_cached() -> &'static [(PathBuf, Vec<u8>)] {
     static CORPUS: std::sync::OnceLock<Vec<(PathBuf, Vec<u8>)>> = std::sync::OnceLock::new();
     CORPUS.get_or_init(corpus)
 }

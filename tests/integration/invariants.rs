@@ -186,7 +186,12 @@ proptest! {
         let o = Replication::new(&s, seed, 0).weeks(weeks).traced().run();
         prop_assert_eq!(o.weekly.len(), weeks as usize);
         check_ledger(&o);
-        check_revenue(&o);
+        // Every site has revenue only when it expects a good many open days with staff and
+        // customers (a lone employee may quit, and a site of ten customers open one day a week
+        // can go weeks without a visit).
+        if customers * weeks * open_days >= 2000 && staff >= 3 {
+            check_revenue(&o);
+        }
         check_populations(&s, &o);
         check_clock(&o);
     }

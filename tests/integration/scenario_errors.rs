@@ -144,7 +144,7 @@ fn nan_is_refused() {
     assert_one_problem(
         "nan_value.ron",
         "employees.wage_per_hour",
-        "expected a finite number of at least 0",
+        "expected an amount in [0, 1e9] (a billion currency units at most)",
         "found NaN",
     );
 }
@@ -237,7 +237,7 @@ fn every_problem_is_reported_with_a_count() {
         ("weeks", "expected a finite number greater than 0, found 0"),
         (
             "employees.wage_per_hour",
-            "expected a finite number of at least 0, found -20.0",
+            "expected an amount in [0, 1e9] (a billion currency units at most), found -20.0",
         ),
         (
             "employees.absence_probability",
@@ -406,7 +406,9 @@ fn every_kind_of_bad_intervention_is_located_with_expected_and_found() {
     assert_eq!(
         problem_lines("bad_interventions.ron"),
         [
-            format!("{p}[0].lever.amount: expected a finite number of at least 0, found -5.0"),
+            format!(
+                "{p}[0].lever.amount: expected an amount in [0, 1e9] (a billion currency units at most), found -5.0"
+            ),
             format!("{p}[0].start_week: expected a week before the horizon (10), found 10"),
             format!("{p}[1].end_week: reversed range: expected an end after start_week 4, found 4"),
             format!("{p}[2].lever.display_points: expected a score in [0, 100], found 150.0"),
@@ -414,7 +416,9 @@ fn every_kind_of_bad_intervention_is_located_with_expected_and_found() {
             format!(
                 "{p}[3].every_weeks: expected no recurrence for the continuing lever PayRaise, found Some(13); use end_week"
             ),
-            format!("{p}[4].cost_per_site: expected a finite number of at least 0, found -1.0"),
+            format!(
+                "{p}[4].cost_per_site: expected an amount in [0, 1e9] (a billion currency units at most), found -1.0"
+            ),
             format!("{p}[4].sites[1]: expected a site index below 2, found 2"),
             format!(
                 "{p}[5].lever.headcount_percent: expected a percentage in [0, 100], found 120.0"

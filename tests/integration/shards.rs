@@ -122,27 +122,24 @@ fn merge_refuses_what_does_not_belong_together() {
     let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
     assert!(err.contains("shard 1/2 is given twice"), "{err}");
 
-    // A partial from another chainsim version.
+    // A partial from another chainsim version (sealed again, as that build would have).
     let file = parts[1].join("partial.json");
-    let text = std::fs::read_to_string(&file).unwrap().replacen(
-        env!("CARGO_PKG_VERSION"),
-        "0.0.0-other",
-        1,
-    );
-    std::fs::write(&file, text).unwrap();
+    let edit = |f: &dyn Fn(&mut serde_json::Value)| {
+        let mut v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        f(&mut v["content"]);
+        std::fs::write(&file, chainsim::runner::shard_check::seal(&v["content"])).unwrap();
+    };
+    edit(&|c| c["chainsim_version"] = serde_json::json!("0.0.0-other"));
     let a = chainsim(&["merge", &p(&parts[0]), &p(&parts[1]), "--out", out]).code(2);
     let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
     assert!(err.contains("chainsim version differs"), "{err}");
 
     // A partial from a build that simulates differently under the same version number.
-    let text = std::fs::read_to_string(&file).unwrap().replacen(
-        "0.0.0-other",
-        env!("CARGO_PKG_VERSION"),
-        1,
-    );
-    let mut partial: serde_json::Value = serde_json::from_str(&text).unwrap();
-    partial["model_fingerprint"] = serde_json::json!("000000000000000000000000");
-    std::fs::write(&file, partial.to_string()).unwrap();
+    edit(&|c| {
+        c["chainsim_version"] = serde_json::json!(env!("CARGO_PKG_VERSION"));
+        c["model_fingerprint"] = serde_json::json!("000000000000000000000000");
+    });
     let a = chainsim(&["merge", &p(&parts[0]), &p(&parts[1]), "--out", out]).code(2);
     let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
     assert!(err.contains("model build (fingerprint) differs"), "{err}");

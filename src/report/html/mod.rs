@@ -9,6 +9,7 @@
 
 mod assumptions;
 mod run;
+mod svg;
 mod sweep;
 mod validation;
 
@@ -30,35 +31,62 @@ pub const REPORT_FILE: &str = "report.html";
 fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, FileError> {
     let text = files::read_text(path).map_err(|e| FileError::read(path, e))?;
     serde_json::from_str(&text).map_err(|e| {
+        // In the user's words: no type name, and the location said once.
+        let message = e.to_string();
+        let message = message
+            .rsplit_once(" at line ")
+            .map_or(message.as_str(), |(m, _)| m);
+        let message = match message.find("expected struct ") {
+            Some(at) => format!(
+                "{}expected a chainsim manifest (a JSON object of its fields)",
+                &message[..at]
+            ),
+            None => message.to_string(),
+        };
         FileError::read(
             path,
-            format!("line {} column {}: {e}", e.line(), e.column()),
+            format!("line {} column {}: {message}", e.line(), e.column()),
         )
     })
 }
 
-/// An SVG chart from the directory, ready to inline; `None` when the file is absent.
-fn inline_svg(dir: &Path, stem: &str) -> Option<String> {
+/// An SVG chart from the directory, rebuilt from the allow-list ([`svg::sanitize`]) and ready
+/// to inline, with a note when anything was taken out; `None` when the file is absent, and a
+/// note in place of the chart when it is not well-formed SVG.
+fn inline_svg(dir: &Path, stem: &str) -> Option<(String, Option<String>)> {
     let text = std::fs::read_to_string(dir.join(format!("{stem}.svg"))).ok()?;
-    let start = text.find("<svg")?;
+    let Some(clean) = svg::sanitize(&text) else {
+        return Some((
+            String::new(),
+            Some(format!(
+                "{stem}.svg is not a chart chainsim wrote (not well-formed SVG), so it is not shown."
+            )),
+        ));
+    };
     // Charts scale to the page; their viewBox keeps the proportions.
-    // Inline SVG needs no namespace in HTML; dropping it leaves no address in the page.
-    let svg = text[start..]
-        .replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
-        .replacen(
-            "<svg ",
-            &format!("<svg role=\"img\" aria-label=\"{stem} chart\" class=\"chart\" "),
-            1,
-        );
-    Some(svg)
+    let svg = clean.svg.replacen(
+        "<svg",
+        &format!("<svg role=\"img\" aria-label=\"{stem} chart\" class=\"chart\""),
+        1,
+    );
+    let note = (!clean.removed.is_empty()).then(|| {
+        format!(
+            "Parts chainsim does not write were removed from {stem}.svg: {}.",
+            clean.removed.join(", ")
+        )
+    });
+    Some((svg, note))
 }
 
 /// Appends the chart `stem` with its caption, when the directory has it.
 fn figure(out: &mut String, dir: &Path, stem: &str, caption: &str) {
-    if let Some(svg) = inline_svg(dir, stem) {
+    if let Some((svg, note)) = inline_svg(dir, stem) {
+        let note = note.map_or(String::new(), |n| {
+            format!(" <strong>{}</strong>", escape_html(&n))
+        });
         let _ = writeln!(
             out,
-            "<figure id=\"fig-{stem}\">{svg}<figcaption>{}</figcaption></figure>",
+            "<figure id=\"fig-{stem}\">{svg}<figcaption>{}{note}</figcaption></figure>",
             escape_html(caption)
         );
     }

@@ -146,9 +146,9 @@ impl RunManifest {
 pub fn write_run_shard(p: &RunShard, dir: &Path) -> Result<PathBuf, FileError> {
     files::create_dir(dir)?;
     let path = dir.join(PARTIAL_FILE);
-    files::write_atomic_with(&path, |w| {
-        serde_json::to_writer(w, p).map_err(std::io::Error::other)
-    })?;
+    // Sealed with a checksum of its content and identity, which merge verifies.
+    let text = crate::runner::shard_check::seal(p);
+    files::write_atomic(&path, text.as_bytes())?;
     Ok(path)
 }
 

@@ -307,7 +307,8 @@ pub fn write_sweep_csv(r: &SweepResult, dir: &Path) -> Result<PathBuf, FileError
 pub fn write_sweep_shard(shard: &SweepShard, dir: &Path) -> Result<PathBuf, FileError> {
     files::create_dir(dir)?;
     let path = dir.join(SWEEP_PARTIAL_FILE);
-    let text = serde_json::to_string(shard).expect("a shard serialises");
+    // Sealed with a checksum of its content and identity, which merge verifies.
+    let text = crate::runner::shard_check::seal(shard);
     files::write_atomic(&path, text.as_bytes())?;
     Ok(path)
 }
@@ -316,19 +317,19 @@ pub fn write_sweep_shard(shard: &SweepShard, dir: &Path) -> Result<PathBuf, File
 ///
 /// # Errors
 ///
-/// [`FileError::Read`] naming the file, and where it is malformed.
+/// [`FileError::Read`] naming the file, and where it is malformed or why it is refused (its
+/// checksum: [`crate::runner::shard_check::open`]).
 pub fn read_sweep_shard(dir: &Path) -> Result<(String, SweepShard), FileError> {
     let path = dir.join(SWEEP_PARTIAL_FILE);
     let text = files::read_text(&path).map_err(|e| FileError::read(&path, e))?;
-    let shard = serde_json::from_str(&text).map_err(|e| {
-        FileError::read(
-            &path,
-            format!(
-                "line {} column {}: not a chainsim sweep shard: {e}",
-                e.line(),
-                e.column()
-            ),
-        )
-    })?;
-    Ok((path.display().to_string(), shard))
+    let label = path.display().to_string();
+    let shard =
+        crate::runner::shard_check::open(&text, &label, "a chainsim sweep shard").map_err(|e| {
+            let message = e.to_string();
+            let reason = message
+                .strip_prefix(&format!("{label}: "))
+                .unwrap_or(&message);
+            FileError::read(&path, reason)
+        })?;
+    Ok((label, shard))
 }
