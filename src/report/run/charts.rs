@@ -194,7 +194,7 @@ pub(super) fn comparison_charts(r: &RunResult, dir: &Path) -> Result<(), ReportE
         dir,
         "delta",
         &title,
-        "cumulative net cash flow minus the baseline's (currency; paid back where it stays above 0)",
+        "Δ cumulative net cash vs baseline (paid back above 0)",
         &delta,
     )?;
     let (colors, rows): (Vec<usize>, Vec<IntervalRow>) = comparisons
