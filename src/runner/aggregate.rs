@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::Metric;
 use crate::scenario::{Provenance, Scenario};
-use crate::stats::compare::{ArmComparison, compare};
+use crate::stats::compare::ArmComparison;
 use crate::stats::{QuantileMethod, QuantileStore};
 
 use super::RunOptions;
@@ -267,12 +267,12 @@ impl RunShard {
     /// Every arm compared with the baseline, paired by replication (what
     /// [`RunResult::comparisons`] gives, without computing the weekly percentiles).
     pub fn comparisons(&self) -> Vec<ArmComparison> {
-        let arms: Vec<(&str, &[ReplicationSummary])> = self
-            .arms
-            .iter()
-            .map(|a| (a.name.as_str(), &a.replications[..]))
-            .collect();
-        compare(&arms, self.scenario.baseline_index())
+        super::result::compare_named(
+            self.arms
+                .iter()
+                .map(|a| (a.name.as_str(), &a.replications[..])),
+            self.scenario.baseline_index(),
+        )
     }
 
     /// The quantiles and summaries a report formats.

@@ -71,12 +71,12 @@ impl RunResult {
 
     /// Every arm compared with the baseline, paired by replication.
     pub fn comparisons(&self) -> Vec<ArmComparison> {
-        let arms: Vec<(&str, &[ReplicationSummary])> = self
-            .arms
-            .iter()
-            .map(|a| (a.name.as_str(), &a.replications[..]))
-            .collect();
-        compare(&arms, self.scenario.baseline_index())
+        compare_named(
+            self.arms
+                .iter()
+                .map(|a| (a.name.as_str(), &a.replications[..])),
+            self.scenario.baseline_index(),
+        )
     }
 }
 
@@ -95,4 +95,14 @@ pub enum RunError {
     /// A replication's money could not be held (the scenario's amounts are too large).
     #[error(transparent)]
     LedgerOverflow(#[from] super::LedgerOverflow),
+}
+
+/// Every named arm's replications compared with arm `baseline`'s, paired by replication: what
+/// a whole run and a merged shard both report.
+pub(super) fn compare_named<'a>(
+    arms: impl Iterator<Item = (&'a str, &'a [ReplicationSummary])>,
+    baseline: usize,
+) -> Vec<ArmComparison> {
+    let arms: Vec<(&str, &[ReplicationSummary])> = arms.collect();
+    compare(&arms, baseline)
 }
