@@ -52,3 +52,16 @@ pub fn chainsim(cwd: &std::path::Path) -> assert_cmd::Command {
 pub fn fixture(name: &str) -> std::path::PathBuf {
     root().join("tests/fixtures").join(name)
 }
+
+/// The `chainsim` binary as a plain process in `cwd` with `args` (for tests that signal it or
+/// watch it run, which `assert_cmd` does not).
+pub fn command_in(cwd: &std::path::Path, args: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("chainsim"));
+    cmd.current_dir(cwd).args(args);
+    cmd
+}
+
+/// Bytes as text, lossily (a process's stdout or stderr).
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}

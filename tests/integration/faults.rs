@@ -7,19 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use assert_cmd::cargo::cargo_bin;
-
-use crate::common::fixture;
-
-fn chainsim(cwd: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(cargo_bin!("chainsim"));
-    cmd.current_dir(cwd).args(args);
-    cmd
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use crate::common::{command_in as chainsim, fixture, text};
 
 /// Starts `cmd`, lets it work for `after`, sends SIGINT, and waits for it to end; returns its
 /// output and how long it took to stop after the signal.

@@ -104,18 +104,23 @@ fn copy(root: &Path, from: &[PathBuf], name: &str) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The untouched shards in `dirs` merge (exit 0): the baseline every edit is refused against.
+fn merges_cleanly(root: &Path, dirs: &[PathBuf]) {
+    chainsim(root)
+        .arg("merge")
+        .args(dirs)
+        .arg("--out")
+        .arg(root.join("whole"))
+        .assert()
+        .code(0);
+}
+
 #[test]
 fn merge_refuses_every_edited_or_damaged_run_shard() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     let good = run_shards(root);
-    chainsim(root)
-        .arg("merge")
-        .args(&good)
-        .arg("--out")
-        .arg(root.join("whole"))
-        .assert()
-        .code(0);
+    merges_cleanly(root, &good);
     type Edit = fn(&mut Value);
     let kept: [(&str, Edit, &[&str]); 3] = [
         (
@@ -243,13 +248,7 @@ fn merge_refuses_an_edited_sweep_shard() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     let good = sweep_shards(root);
-    chainsim(root)
-        .arg("merge")
-        .args(&good)
-        .arg("--out")
-        .arg(root.join("whole"))
-        .assert()
-        .code(0);
+    merges_cleanly(root, &good);
     // An edited point value, checksum kept.
     let dirs = copy(root, &good, "kept");
     let mut v = read(&dirs[0]);

@@ -9,17 +9,7 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::cargo::cargo_bin;
 
-use crate::common::fixture;
-
-fn chainsim(cwd: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(cargo_bin!("chainsim"));
-    cmd.current_dir(cwd).args(args);
-    cmd
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use crate::common::{command_in as chainsim, fixture, text};
 
 fn manifest(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap()
