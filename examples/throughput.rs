@@ -28,7 +28,9 @@ fn main() {
     for r in 0..reps {
         let t = Instant::now();
         let out = Replication::new(&s, s.seed, r % 2).run();
-        let rate = out.encounters as f64 / t.elapsed().as_secs_f64() / 1e6;
+        let rate =
+            (out.encounters + out.warmup_encounters) as f64 / t.elapsed().as_secs_f64() / 1e6;
+        // Warm-up encounters count: the time includes them.
         // Every weekly figure and ledger line, bit for bit (Debug prints floats exactly).
         format!("{:?}{:?}{}", out.weekly, out.monthly, out.encounters).hash(&mut digest);
         println!("replication {r}: {rate:.2} M encounters/s");

@@ -28,10 +28,16 @@ fn customers(s: &Scenario) -> usize {
     (s.sites.count * s.sites.customers_per_site) as usize
 }
 
+/// Every encounter a replication simulates: its warm-up's too, since the time includes them.
+fn simulated(s: &Scenario) -> u64 {
+    let out = Replication::new(s, s.seed, 0).run();
+    out.encounters + out.warmup_encounters
+}
+
 /// Encounters per second of one replication on one thread.
 fn one_replication_one_thread(c: &mut Criterion) {
     let s = standard();
-    let encounters = Replication::new(&s, s.seed, 0).run().encounters;
+    let encounters = simulated(&s);
     // The floor must be doing real, repeatable work, or the ratio means nothing.
     let checksum = raw_kernel(10_000, 100, 1);
     assert!(checksum > 0.0 && checksum == raw_kernel(10_000, 100, 1));
@@ -99,6 +105,27 @@ fn one_vs_two_threads(c: &mut Criterion) {
     g.finish();
 }
 
+/// The standard scenario over one year with 1,000, 10,000 and 100,000 customers a site (the
+/// market half as large again) at the same encounter rate: visits per customer scaled down as the
+/// base grows. One replication, one thread; cost should follow encounters, not people.
+fn customer_base(c: &mut Criterion) {
+    let mut g = c.benchmark_group("customer_base/one_replication_one_thread");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    for customers in [1_000u32, 10_000, 100_000] {
+        let mut s = standard();
+        s.weeks = 52;
+        let visits = s.demand.visits_per_customer_per_week * f64::from(s.sites.customers_per_site);
+        s.sites.customers_per_site = customers;
+        s.sites.market_per_site = customers / 2 * 3;
+        s.demand.visits_per_customer_per_week = visits / f64::from(customers);
+        g.throughput(Throughput::Elements(simulated(&s)));
+        g.bench_function(format!("{customers}_customers_a_site"), |b| {
+            b.iter(|| black_box(Replication::new(&s, s.seed, 0).run()))
+        });
+    }
+    g.finish();
+}
+
 /// The calendar alone: push 100,000 events at scattered times, then pop them all.
 fn event_queue(c: &mut Criterion) {
     const N: u64 = 100_000;
@@ -125,6 +152,7 @@ criterion_group!(
     benches,
     event_queue,
     one_replication_one_thread,
+    customer_base,
     replications_all_threads,
     one_vs_two_threads
 );

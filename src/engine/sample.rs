@@ -196,10 +196,23 @@ impl AliasTable {
         self.columns.is_empty()
     }
 
+    /// The column `word` reads: its high 32 bits choose it.
+    #[inline(always)]
+    fn column(&self, word: u64) -> usize {
+        (((word >> 32) * self.columns.len() as u64) >> 32) as usize
+    }
+
+    /// Where [`AliasTable::pick`] will read for `word`, for a prefetch: in a large table the
+    /// read is a cache miss.
+    #[inline(always)]
+    pub fn column_for(&self, word: u64) -> &(u32, u32) {
+        &self.columns[self.column(word)]
+    }
+
     /// The index picked by `word`: the high 32 bits choose the column, the low 32 the coin.
     #[inline(always)]
     pub fn pick(&self, word: u64) -> usize {
-        let col = (((word >> 32) * self.columns.len() as u64) >> 32) as usize;
+        let col = self.column(word);
         // A select, not a branch: the coin is a fair guess for the branch predictor.
         let (threshold, alias) = self.columns[col];
         std::hint::select_unpredictable((word as u32) < threshold, col, alias as usize)

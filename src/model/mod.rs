@@ -2,6 +2,7 @@
 
 pub mod metrics;
 pub mod people;
+pub mod prospects;
 mod servers;
 pub mod service_time;
 pub mod site;

@@ -20,7 +20,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::finance::payback_week;
-use crate::model::{Metric, Replication};
+use crate::model::{Metric, Replication, ReplicationOutcome};
 use crate::scenario::{Provenance, Scenario};
 
 pub use aggregate::{ArmAggregate, RunShard};
@@ -164,31 +164,36 @@ pub fn run_shard(
         let warm = Replication::new(&scenario, options.seed, u64::from(r))
             .weeks(options.weeks)
             .warm_up();
-        (0..scenario.arms.len())
-            .into_par_iter()
-            .map(|a| {
-                let out = warm.run_arm(a, &mut ());
-                if let Err(e) = check_ledger(&out, (a, &scenario.arms[a].name), r) {
-                    let mut first = overflow.lock().unwrap_or_else(|p| p.into_inner());
-                    if first
-                        .as_ref()
-                        .is_none_or(|f| (r, a) < (f.replication, f.arm_index))
-                    {
-                        *first = Some(e);
-                    }
+        let finish = |a: usize, out: ReplicationOutcome| {
+            if let Err(e) = check_ledger(&out, (a, &scenario.arms[a].name), r) {
+                let mut first = overflow.lock().unwrap_or_else(|p| p.into_inner());
+                if first
+                    .as_ref()
+                    .is_none_or(|f| (r, a) < (f.replication, f.arm_index))
+                {
+                    *first = Some(e);
                 }
-                bar.inc(1);
-                let (cumulative_cash, cumulative_discounted_cash) =
-                    summary::cumulative_cash(&out, scenario.money.discount_rate_per_year);
-                ArmReplication {
-                    cells: summary::cell_values(&out, &metrics, sites, weeks),
-                    summary: ReplicationSummary::of(&scenario, r, &out),
-                    cumulative_cash,
-                    cumulative_discounted_cash,
-                    warmup_encounters: out.warmup_encounters,
-                }
-            })
-            .collect()
+            }
+            bar.inc(1);
+            let (cumulative_cash, cumulative_discounted_cash) =
+                summary::cumulative_cash(&out, scenario.money.discount_rate_per_year);
+            ArmReplication {
+                cells: summary::cell_values(&out, &metrics, sites, weeks),
+                summary: ReplicationSummary::of(&scenario, r, &out),
+                cumulative_cash,
+                cumulative_discounted_cash,
+                warmup_encounters: out.warmup_encounters,
+            }
+        };
+        if scenario.arms.len() == 1 {
+            // One arm runs from the warm start itself: no second copy of the world.
+            vec![finish(0, warm.into_arm(0, &mut ()))]
+        } else {
+            (0..scenario.arms.len())
+                .into_par_iter()
+                .map(|a| finish(a, warm.run_arm(a, &mut ())))
+                .collect()
+        }
     };
     let fold = |&r: &u32, rep: Vec<ArmReplication>| {
         let base = rep[baseline].cumulative_cash.clone();

@@ -86,9 +86,8 @@ impl Probe for ChainProbe {
                 .iter()
                 .map(|s| {
                     let c = &s.customers;
-                    (0..c.market())
-                        .filter(|&k| c.slots[k].active)
-                        .map(|k| (k as u32, survey_rating(c.slots[k].satisfaction, top)))
+                    c.active()
+                        .map(|k| (k as u32, survey_rating(c.slots[k].satisfaction(), top)))
                         .collect()
                 })
                 .collect();
@@ -101,7 +100,7 @@ impl Probe for ChainProbe {
                     // A slot lost and re-acquired since holds a different customer.
                     // (Weeks of joining are calendar weeks, which begin with the warm-up.)
                     let rated_at = (scn.warmup_weeks + YEAR) as i32;
-                    let kept = c.slots[k].active && c.slots[k].joined_week <= rated_at;
+                    let kept = c.is_active(k) && c.slots[k].joined_week <= rated_at;
                     let cell = &mut self.by_rating[usize::from(rating) - 1];
                     cell.0 += 1.0;
                     cell.1 += f64::from(u8::from(kept));
@@ -112,9 +111,8 @@ impl Probe for ChainProbe {
             .iter()
             .map(|s| {
                 let c = &s.customers;
-                c.slots
-                    .iter()
-                    .filter(|c| c.active && c.joined_week <= scn.warmup_weeks as i32)
+                c.active()
+                    .filter(|&k| c.slots[k].joined_week <= scn.warmup_weeks as i32)
                     .count()
             })
             .sum();

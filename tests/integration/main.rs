@@ -6,6 +6,7 @@ mod architecture;
 mod cli;
 mod common;
 mod determinism;
+mod distributions;
 mod extremes;
 mod faults;
 mod fingerprint;

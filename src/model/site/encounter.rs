@@ -22,7 +22,7 @@ pub(super) fn prefetch<T>(r: &T) {
 pub(super) const BATCH: usize = 128;
 
 /// How many arrivals ahead of the current one a customer's record is fetched.
-pub(super) const PREFETCH_AHEAD: usize = 4;
+pub(super) const PREFETCH_AHEAD: usize = 8;
 
 /// A chunk of a shift's arrivals to customers, in time order.
 #[derive(Clone)]
@@ -33,6 +33,8 @@ pub(super) struct ArrivalBatch {
     pub(super) slot: [u32; BATCH],
     /// Arrival numbers, which key each encounter's words.
     pub(super) number: [u64; BATCH],
+    /// The words that pick each arrival's slot (scratch while a chunk is drawn).
+    pub(super) word: [u64; BATCH],
     /// Arrivals held.
     pub(super) len: usize,
     /// The next arrival to simulate.
@@ -45,6 +47,7 @@ impl Default for ArrivalBatch {
             at: [0; BATCH],
             slot: [0; BATCH],
             number: [0; BATCH],
+            word: [0; BATCH],
             len: 0,
             next: 0,
         }
@@ -114,19 +117,35 @@ impl Site {
         let b = &mut *self.batch;
         // The stream and the count in locals, so they stay in registers through the loop.
         let mut rng = self.streams.arrivals.clone();
-        let (mut t, mut len, mut drawn) = (self.pending_arrival, 0, self.arrivals_drawn);
-        for _ in 0..BATCH {
+        let (mut t, mut n, mut drawn) = (self.pending_arrival, 0, self.arrivals_drawn);
+        // First every arrival's time and the word that picks its slot, each pick's column of the
+        // alias table fetched as soon as its word is known: in a large market the column is a
+        // cache miss, and nothing waits on it until the second pass.
+        while n < BATCH {
             if t >= close {
                 break;
             }
             let following = arrival_after(&mut rng, t, self.mean_gap_seconds, close);
-            let slot = self.alias.pick(rng.next_u64());
-            b.at[len] = t;
-            b.slot[len] = slot as u32;
-            b.number[len] = drawn;
-            drawn += 1;
-            len += usize::from(self.customers.is_active(slot));
+            let word = rng.next_u64();
+            prefetch(self.alias.column_for(word));
+            b.at[n] = t;
+            b.word[n] = word;
+            n += 1;
             t = following;
+        }
+        // Then the slots, and those to customers moved down over the prospects' without a
+        // branch.
+        let mut len = 0;
+        for i in 0..n {
+            let slot = self.alias.pick(b.word[i]) as u32;
+            b.at[len] = b.at[i];
+            b.slot[len] = slot;
+            b.number[len] = drawn + i as u64;
+            len += usize::from(self.customers.is_active(slot as usize));
+        }
+        drawn += n as u64;
+        for &slot in &b.slot[..len.min(PREFETCH_AHEAD)] {
+            prefetch(&self.customers.slots[slot as usize]);
         }
         self.streams.arrivals = rng;
         self.arrivals_drawn = drawn;
@@ -174,7 +193,7 @@ impl Site {
         number: u64,
     ) -> Option<Experience> {
         // Lost since the batch was drawn: now a prospect, whom the arrival's thinning drops.
-        if !self.customers.slots[slot].active {
+        if !self.customers.is_active(slot) {
             return None;
         }
         // The encounter's own words come from a counter-based generator keyed by the arrival's
@@ -240,8 +259,13 @@ impl Site {
         // Through i64: one conversion instruction where u64 takes several.
         self.tally.wait_seconds_sum += wait as i64 as f64;
         self.record(ctx, slot, at, start, end, employee);
-        // Revenue: this week's spend per visit, which grows with tenure (refreshed weekly).
-        self.post(Line::Revenue, Money(self.customers.slots[slot].spend_cents));
+        // Revenue: this week's spend per visit, which grows with tenure.
+        let spend = spend_cents(
+            &ctx.spend_cents_by_tenure,
+            &self.customers.slots[slot],
+            self.week_now,
+        );
+        self.post(Line::Revenue, Money(spend));
         if !ok {
             self.tally.failures += 1.0;
             let cost = Money::from_currency(scn.service.failure_cost);
@@ -329,7 +353,8 @@ impl Site {
         let total = c.weight_competence + p.courtesy_weight + wait_weight;
         let q =
             (c.weight_competence * p.competence + p.courtesy_term + wait_term) / total.max(1e-12);
-        let q = (q - self.customers.slots[p.slot as usize].harshness).clamp(0.0, 100.0);
+        let harshness = f64::from(self.customers.slots[p.slot as usize].harshness);
+        let q = (q - harshness).clamp(0.0, 100.0);
         self.tally.quality_sum += q;
         q
     }
@@ -339,11 +364,13 @@ impl Site {
     pub(super) fn update_customer(&mut self, ctx: &Context, slot: usize, quality: f64) -> f64 {
         let c = &ctx.scenario.customers;
         let cust = &mut self.customers.slots[slot];
-        let expected = cust.expectation;
+        let expected = f64::from(cust.expectation);
         let evaluation =
             (quality + c.disconfirmation_weight * (quality - expected)).clamp(0.0, 100.0);
-        cust.satisfaction += c.satisfaction_learning_rate * (evaluation - cust.satisfaction);
-        cust.expectation = expected + c.expectation_learning_rate * (quality - expected);
+        cust.expectation = (expected + c.expectation_learning_rate * (quality - expected)) as f32;
+        let old = cust.satisfaction();
+        let satisfaction = old + c.satisfaction_learning_rate * (evaluation - old);
+        self.customers.set_satisfaction(slot, satisfaction);
         evaluation
     }
 
@@ -414,14 +441,14 @@ impl Site {
         // Per-visit defection probability = hazard / visit rate: with Poisson visits this
         // thins the visits into a defection process with exactly the hazard's rate.
         let cust = &self.customers.slots[slot];
-        let years_per_visit = cust.weeks_per_visit * self.years_per_scaled_week;
+        let years_per_visit = f64::from(cust.weeks_per_visit) * self.years_per_scaled_week;
         // Nearly every draw is above even the greatest hazard: the customer stays, seen
         // without waiting for the satisfaction this encounter has just changed (multiplying
         // by the same non-negative factor keeps the order, so the answer is the lookup's).
         if u >= ctx.max_loss_per_year * years_per_visit {
             return;
         }
-        let step = trunc_to_u64(cust.satisfaction * 10.0) as usize;
+        let step = trunc_to_u64(cust.satisfaction() * 10.0) as usize;
         let column = if recovered {
             ctx.churn_by_satisfaction.len()
         } else {
@@ -449,8 +476,8 @@ impl Site {
         self.customers.set_active(slot, false);
         self.customers.slots[slot].loss_cause = cause + 1;
         let generation = self.customers.slots[slot].generation;
-        let p = prospect(self.acquisition_key, slot, generation);
-        self.customers.prospects.push(p);
+        let key = prospect_key(self.acquisition_key, slot, generation);
+        self.customers.prospects.push(key, slot);
         match cause {
             0 => self.tally.lost_service += 1.0,
             1 => self.tally.lost_product += 1.0,

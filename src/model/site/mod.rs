@@ -8,7 +8,7 @@
 //! service end and abandonment are computed, not queued, and no heap is touched per encounter.
 
 use super::metrics::WeekTally;
-use super::people::{Customer, Customers, Employees, Prospect};
+use super::people::{Customer, Customers, Employees};
 use super::servers::{ServerInfo, Servers};
 use crate::engine::SimTime;
 use crate::engine::rng::{Purpose, Stream, encounter_word, stream};
@@ -20,6 +20,7 @@ use crate::engine::time::{round_to_u64, trunc_to_u64};
 use crate::ledger::{Depreciation, Line, Lines, Money};
 use crate::scenario::{Intervention, Lever};
 use rand::Rng;
+use std::sync::Arc;
 
 mod context;
 mod encounter;
@@ -65,14 +66,12 @@ pub struct EncounterRecord {
     pub employee: u32,
 }
 
-/// Slot `slot` as a prospect, having been filled `generation` times: its place in the queue to
-/// join comes from those two alone, so arms acquire the same people as far as their counts allow.
-fn prospect(acquisition_key: u64, slot: usize, generation: u32) -> Prospect {
+/// The place in the queue to join of slot `slot` as a prospect, having been filled
+/// `generation` times: it comes from those two alone, so arms acquire the same people as far as
+/// their counts allow.
+fn prospect_key(acquisition_key: u64, slot: usize, generation: u32) -> u64 {
     let id = (u64::from(generation) << 32) | slot as u64;
-    Prospect {
-        slot: slot as u32,
-        key: encounter_word(acquisition_key, id, 2),
-    }
+    encounter_word(acquisition_key, id, 2)
 }
 
 /// Random streams of a site, one per purpose.
@@ -81,12 +80,12 @@ struct Streams {
     arrivals: Stream,
 }
 
-/// Sets the customer's spend per visit during `week`: it grows with tenure
-/// (`spend_cents_by_tenure`, which covers every week of the run).
-#[inline]
-fn refresh_spend(by_tenure: &[i64], cust: &mut Customer, week: u32) {
-    let tenure = (i64::from(week) - i64::from(cust.joined_week)).max(0) as usize;
-    cust.spend_cents = by_tenure[tenure.min(by_tenure.len() - 1)];
+/// A customer's spend per visit during calendar week `week`: it grows with tenure
+/// (`spend_cents_by_tenure`, which covers every week of the run), looked up when they visit.
+#[inline(always)]
+fn spend_cents(by_tenure: &[i64], cust: &Customer, week: u16) -> i64 {
+    let tenure = (i32::from(week) - cust.joined_week).max(0) as usize;
+    by_tenure[tenure.min(by_tenure.len() - 1)]
 }
 
 /// A site and everything in it.
@@ -102,7 +101,8 @@ pub struct Site {
     pub(crate) employees: Employees,
     /// Customers and prospects.
     pub(crate) customers: Customers,
-    alias: AliasTable,
+    /// Which slot an arrival is for: fixed at setup, so shared by every copy of the site.
+    alias: Arc<AliasTable>,
     total_rate_per_week: f64,
     servers: Servers,
     streams: Streams,
@@ -224,7 +224,8 @@ impl Site {
         let market = scn.sites.market_per_site as usize;
         let c = &scn.customers;
         let acquisition_key = stream(seed, replication, s, Purpose::Acquisition).next_u64();
-        let mut customers = Customers::default();
+        let mut customers = Customers::new(market, c.top_box_threshold);
+        let mut rates = Vec::with_capacity(market);
         for slot in 0..market {
             let rate = gamma_mean(
                 &mut setup,
@@ -251,27 +252,29 @@ impl Site {
             let episode = u64::from(ctx.word_of_mouth_episode_weeks.max(1));
             let quiet_negative_until = (setup.next_u64() % episode) as u16;
             let quiet_positive_until = (setup.next_u64() % episode) as u16;
-            customers.push(Customer {
-                weeks_per_visit: 1.0 / rate,
-                satisfaction: sat,
-                expectation: c.expectation_initial,
-                harshness,
-                spend_cents: 0,
-                rate_per_week: rate,
-                joined_week,
-                generation: 0,
+            rates.push(rate);
+            customers.push(
+                Customer {
+                    weeks_per_visit: (1.0 / rate) as f32,
+                    satisfaction: sat as f32,
+                    expectation: c.expectation_initial as f32,
+                    harshness: harshness as f32,
+                    joined_week,
+                    quiet_negative_until,
+                    quiet_positive_until,
+                    generation: 0,
+                    loss_cause: 0,
+                },
                 active,
-                loss_cause: 0,
-                quiet_negative_until,
-                quiet_positive_until,
-            });
+            );
             if !active {
-                customers.prospects.push(prospect(acquisition_key, slot, 0));
+                let key = prospect_key(acquisition_key, slot, 0);
+                customers.prospects.push(key, slot);
             }
         }
-        let rates: Vec<f64> = customers.slots.iter().map(|c| c.rate_per_week).collect();
-        let alias = AliasTable::new(&rates);
+        let alias = Arc::new(AliasTable::new(&rates));
         let total_rate_per_week = rates.iter().sum();
+        drop(rates);
 
         let e = &scn.employees;
         let mut employees = Employees::default();
@@ -355,21 +358,18 @@ impl Site {
         site.offered_hours_smoothed = expected_visits * standard / 60.0;
         site.productivity_smoothed = site.mean_speed(ctx).max(1e-6);
         site.update_isq(ctx);
-        for cust in &mut site.customers.slots {
-            refresh_spend(&ctx.spend_cents_by_tenure, cust, 0);
-        }
         site.marketing_base = match c.marketing_customers_per_site_per_week {
             Some(rate) => rate,
             // Without a warm-up to measure it, the inflow that replaces the starting
             // customers' expected losses, from their loss hazards (referrals left out).
             None => {
+                let slots = &site.customers.slots;
                 let losses_per_week: f64 = site
                     .customers
-                    .slots
-                    .iter()
-                    .filter(|x| x.active)
-                    .map(|x| {
-                        ctx.total_loss_per_year[trunc_to_u64(x.satisfaction * 10.0) as usize] / 52.0
+                    .active()
+                    .map(|k| {
+                        let step = trunc_to_u64(slots[k].satisfaction() * 10.0) as usize;
+                        ctx.total_loss_per_year[step] / 52.0
                     })
                     .sum();
                 let available = site.customers.prospects.len() as f64 / market.max(1) as f64;
@@ -398,14 +398,12 @@ impl Site {
     /// systematic resampling (no random draw) of the customers' states, weighted by
     /// 1 / loss hazard. Tenures are then redrawn as a steady base's (exponential).
     fn steady_composition(&mut self, ctx: &Context, week: u32) {
-        let active: Vec<usize> = (0..self.customers.slots.len())
-            .filter(|&k| self.customers.slots[k].active)
-            .collect();
+        let active: Vec<usize> = self.customers.active().collect();
         if active.is_empty() {
             return;
         }
         let hazard =
-            |c: &Customer| ctx.total_loss_per_year[trunc_to_u64(c.satisfaction * 10.0) as usize];
+            |c: &Customer| ctx.total_loss_per_year[trunc_to_u64(c.satisfaction() * 10.0) as usize];
         // A customer's state includes where they are in their word-of-mouth quiet spells: left
         // behind, the redrawn base would tell all at once, in waves an episode apart.
         let states: Vec<Customer> = active.iter().map(|&k| self.customers.slots[k]).collect();
@@ -437,6 +435,7 @@ impl Site {
             let weeks = (exp1(word) * 52.0 / h.max(1e-3)).min(MAX_TENURE_WEEKS);
             self.customers.slots[k].joined_week = week as i32 + 1 - weeks as i32;
         }
+        self.customers.recount();
     }
 
     /// Adds a warm-up week's losses, expected referrals and paid-acquisition factor to the
@@ -475,7 +474,7 @@ impl Site {
 
     /// Enters an arm's horizon, whose links may differ from the warm-up's: what is derived from
     /// the shared tables is worked out again.
-    pub fn enter_arm(&mut self, ctx: &Context, week: u32) {
+    pub fn enter_arm(&mut self, ctx: &Context) {
         self.set_busy_courtesy_factor(ctx);
         if !ctx.scenario.links.learning_curve {
             // Without the learning curve everyone is as effective as a veteran, as new hires
@@ -484,9 +483,6 @@ impl Site {
                 .effectiveness
                 .iter_mut()
                 .for_each(|e| *e = 1.0);
-        }
-        for cust in &mut self.customers.slots {
-            refresh_spend(&ctx.spend_cents_by_tenure, cust, week);
         }
     }
 

@@ -9,29 +9,7 @@ impl Site {
     pub(super) fn next_prospects(&mut self, m: usize) -> Vec<usize> {
         let prospects = &mut self.customers.prospects;
         let m = m.min(prospects.len());
-        if m == 0 {
-            return Vec::new();
-        }
-        let mut keyed: Vec<(u64, usize)> = prospects
-            .iter()
-            .enumerate()
-            .map(|(pos, p)| (p.key, pos))
-            .collect();
-        if m < keyed.len() {
-            keyed.select_nth_unstable(m - 1);
-            keyed.truncate(m);
-        }
-        keyed.sort_unstable();
-        let slots: Vec<usize> = keyed
-            .iter()
-            .map(|&(_, pos)| prospects[pos].slot as usize)
-            .collect();
-        let mut positions: Vec<usize> = keyed.iter().map(|&(_, pos)| pos).collect();
-        positions.sort_unstable_by(|a, b| b.cmp(a));
-        for pos in positions {
-            prospects.swap_remove(pos);
-        }
-        slots
+        (0..m).filter_map(|_| prospects.pop()).collect()
     }
 
     /// The weekly review: pressure, stocks, people, hiring and acquisition; posts the week's
@@ -51,7 +29,7 @@ impl Site {
         }
         self.warm_weeks_left = self.warm_weeks_left.saturating_sub(1);
         self.week_now = u16::try_from(week + 1).unwrap_or(u16::MAX);
-        (self.snapshot(ctx, week), changes)
+        (self.snapshot(ctx), changes)
     }
 
     /// Folds the week's counts, kept as integers during it (exact: whole numbers below 2^53),
@@ -299,17 +277,19 @@ impl Site {
         for (k, slot) in joining.into_iter().enumerate() {
             let is_referral = k as u64 >= paid;
             let bonus = |b: f64| if is_referral { b } else { 0.0 };
-            self.customers.set_active(slot, true);
             let cust = &mut self.customers.slots[slot];
-            cust.satisfaction =
-                (c.satisfaction_initial + bonus(c.referral_satisfaction_bonus)).clamp(0.0, 100.0);
-            cust.expectation =
-                (c.expectation_initial + bonus(c.referral_expectation_bonus)).clamp(0.0, 100.0);
+            cust.satisfaction = (c.satisfaction_initial + bonus(c.referral_satisfaction_bonus))
+                .clamp(0.0, 100.0) as f32;
+            cust.expectation = (c.expectation_initial + bonus(c.referral_expectation_bonus))
+                .clamp(0.0, 100.0) as f32;
             cust.joined_week = week as i32 + 1;
-            cust.loss_cause = 0;
             cust.quiet_negative_until = 0;
             cust.quiet_positive_until = 0;
-            cust.generation += 1;
+            // Made active with its new satisfaction, which the totals count.
+            self.customers.set_active(slot, true);
+            let cust = &mut self.customers.slots[slot];
+            cust.loss_cause = 0;
+            cust.generation = cust.generation.wrapping_add(1);
             self.tally.acquired += 1.0;
             if is_referral {
                 self.tally.referred += 1.0;
@@ -373,9 +353,9 @@ impl Site {
         self.cumulative_cash_cents += self.tally.money.cash_flow().cents();
     }
 
-    /// The week's tally as the world keeps it: the stocks, the staff and every customer's
-    /// state at week end; the week's running figures start again from zero.
-    fn snapshot(&mut self, ctx: &Context, week: u32) -> WeekTally {
+    /// The week's tally as the world keeps it: the stocks, the staff and the customers' totals
+    /// at week end; the week's running figures start again from zero.
+    fn snapshot(&mut self, ctx: &Context) -> WeekTally {
         // Snapshot.
         let mut t = std::mem::take(&mut self.tally);
         t.sites = 1.0;
@@ -392,28 +372,13 @@ impl Site {
             self.desired_headcount
                 .saturating_sub(self.employees.headcount() as u32),
         );
-        let top = ctx.scenario.customers.top_box_threshold;
-        // One pass over the market: each record is its own cache line.
-        let spend = &ctx.spend_cents_by_tenure;
-        // Counted in registers (the sum in the same order, so the same number).
-        let (mut customers, mut top_box, mut promoters, mut detractors) = (0u32, 0u32, 0u32, 0u32);
-        let mut satisfaction_sum = t.satisfaction_sum;
-        for cust in &mut self.customers.slots {
-            if cust.active {
-                let s = cust.satisfaction;
-                customers += 1;
-                satisfaction_sum += s;
-                top_box += u32::from(s >= top);
-                promoters += u32::from(s >= 85.0);
-                detractors += u32::from(s < 65.0);
-                refresh_spend(spend, cust, week + 1);
-            }
-        }
-        t.satisfaction_sum = satisfaction_sum;
-        t.customers += f64::from(customers);
-        t.top_box += f64::from(top_box);
-        t.promoters += f64::from(promoters);
-        t.detractors += f64::from(detractors);
+        // Kept up to date as customers changed: no pass over the market.
+        let totals = self.customers.totals();
+        t.satisfaction_sum += totals.satisfaction_sum();
+        t.customers += self.customers.count() as f64;
+        t.top_box += f64::from(totals.top_box);
+        t.promoters += f64::from(totals.promoters);
+        t.detractors += f64::from(totals.detractors);
         t.cumulative_profit_cents = self.cumulative_profit_cents;
         t.cumulative_cash_cents = self.cumulative_cash_cents;
         t.invested_cents = self.invested_cents;

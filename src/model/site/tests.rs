@@ -48,7 +48,7 @@ fn reference_arrivals(site: &Site, close: u64) -> (Vec<(u64, usize, u64)>, Strea
     while t < close {
         let following = arrival_after(&mut rng, t, site.mean_gap_seconds, close);
         let slot = site.alias.pick(rng.next_u64());
-        if site.customers.slots[slot].active {
+        if site.customers.is_active(slot) {
             kept.push((t, slot, number));
         }
         number += 1;
@@ -111,13 +111,21 @@ fn bookkeeping_mirrors_follow_the_records() {
             let _ = site.weekly_review(&ctx, day / 7);
         }
         let c = &site.customers;
-        for (k, slot) in c.slots.iter().enumerate() {
-            assert_eq!(c.is_active(k), slot.active, "slot {k}, day {day}");
+        // The prospects are exactly the slots not active, each once, each with its key.
+        let mut prospects: Vec<usize> = c.prospects.iter().map(|(slot, _)| slot).collect();
+        prospects.sort_unstable();
+        let inactive: Vec<usize> = (0..c.market()).filter(|&k| !c.is_active(k)).collect();
+        assert_eq!(prospects, inactive, "day {day}");
+        assert_eq!(c.count(), c.active().count());
+        for (slot, key) in c.prospects.iter() {
+            let want = prospect_key(site.acquisition_key, slot, c.slots[slot].generation);
+            assert_eq!(key, c.prospects.kept_bits(want));
         }
-        for &p in &c.prospects {
-            let (slot, generation) = (p.slot as usize, c.slots[p.slot as usize].generation);
-            assert_eq!(p, prospect(site.acquisition_key, slot, generation));
-        }
+        // The running totals are what a fresh count of the records gives.
+        let mut fresh = c.clone();
+        fresh.recount();
+        assert_eq!(c.totals(), fresh.totals(), "day {day}");
+        assert!(c.totals().satisfaction_sum() > 0.0);
     }
     // Both ways a slot changes were taken: some customers were lost, some prospects joined.
     assert!(site.encounters > 0);

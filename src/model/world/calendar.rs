@@ -175,21 +175,27 @@ impl<'a> WarmStart<'a> {
     /// Runs arm `arm`'s reported horizon from a copy of this start, with `probe` looking on
     /// after every reported weekly review.
     pub fn run_arm(&self, arm: usize, probe: &mut dyn Probe) -> ReplicationOutcome {
-        let mut w = self.clone();
-        let scenario = arm_scenario(self.scenario, arm);
-        let ctx = Context::new(&scenario, self.trace);
+        self.clone().into_arm(arm, probe)
+    }
+
+    /// Runs arm `arm`'s reported horizon from this start itself, without copying it: a world's
+    /// customers are most of its memory, and the last arm of a replication needs no copy.
+    pub fn into_arm(self, arm: usize, probe: &mut dyn Probe) -> ReplicationOutcome {
+        let mut w = self;
+        let scenario = arm_scenario(w.scenario, arm);
+        let ctx = Context::new(&scenario, w.trace);
         let interventions = scenario
             .arms
             .get(arm)
             .map_or(&[][..], |a| &a.interventions[..]);
-        let schedule = schedule(interventions, self.weeks);
+        let schedule = schedule(interventions, w.weeks);
         for s in &mut w.sites {
-            s.enter_arm(&ctx, self.warmup);
+            s.enter_arm(&ctx);
         }
-        let start = SimTime::week_start(u64::from(self.warmup));
-        w.begin_week(&schedule, self.warmup, start);
+        let start = SimTime::week_start(u64::from(w.warmup));
+        w.begin_week(&schedule, w.warmup, start);
         let mut out = ReplicationOutcome::empty();
-        out.weekly.reserve(self.weeks as usize);
+        out.weekly.reserve(w.weeks as usize);
         w.run(
             &ctx,
             interventions,
@@ -199,13 +205,13 @@ impl<'a> WarmStart<'a> {
             probe,
         );
         out.lead_in = w.lead_in;
-        out.warmup_weeks = self.warmup;
-        out.warmup_encounters = self.warmup_encounters;
-        out.encounters = w.sites.iter().map(|s| s.encounters).sum::<u64>() - self.warmup_encounters;
+        out.warmup_weeks = w.warmup;
+        out.warmup_encounters = w.warmup_encounters;
+        out.encounters = w.sites.iter().map(|s| s.encounters).sum::<u64>() - w.warmup_encounters;
         out.events = w.events;
         out.event_times = w.event_times;
         out.hires = w.hires;
-        if self.trace {
+        if w.trace {
             out.trace = w.sites.into_iter().map(|s| s.trace).collect();
         }
         out
@@ -259,8 +265,14 @@ impl<'a> WarmStart<'a> {
             if self.trace {
                 self.event_times.push(now);
             }
-            for s in &mut self.sites {
-                s.advance_to(ctx, now);
+            // Sites share nothing between firm-wide events: one site's own event (a quit, a
+            // hire) needs only that site brought up to it, so a firm of many sites does not pay
+            // for every site at every site's event.
+            match event {
+                Event::Quit { site, .. } | Event::HireArrives { site } => {
+                    self.sites[site as usize].advance_to(ctx, now);
+                }
+                _ => self.sites.iter_mut().for_each(|s| s.advance_to(ctx, now)),
             }
             match event {
                 Event::DayStart(day) => {

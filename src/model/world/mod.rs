@@ -147,7 +147,7 @@ impl<'a> Replication<'a> {
 
     /// Runs it with a [`Probe`] looking on after every reported weekly review.
     pub fn run_probed(&self, probe: &mut dyn Probe) -> ReplicationOutcome {
-        self.warm_up().run_arm(self.arm, probe)
+        self.warm_up().into_arm(self.arm, probe)
     }
 
     /// Runs the warm-up, common to every arm: the state each arm's horizon starts from.
