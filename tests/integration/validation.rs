@@ -8,12 +8,32 @@ use chainsim::validate::{self, KNOWN_GAPS, ValidateOptions};
 /// Replications per arm of the fast suite.
 const FAST_REPS: u32 = 6;
 
+/// Experiments whose estimate lies close to an edge of its band (docs/VALIDATION.md), run at
+/// the full suite's replications: at the fast suite's few, an interval of a response 0.01 above
+/// its band's floor falls wholly below it for some seeds, which says nothing of the model.
+const AT_AN_EDGE: &[&str] = &["sears"];
+
 #[test]
 fn fast_suite_fails_exactly_the_documented_known_gaps() {
-    let v = validate::validate(&ValidateOptions {
+    let fast: Vec<String> = validate::EXPERIMENTS
+        .iter()
+        .filter(|e| !AT_AN_EDGE.contains(e))
+        .map(|e| e.to_string())
+        .collect();
+    let mut v = validate::validate(&ValidateOptions {
         replications: FAST_REPS,
+        only: Some(fast),
         ..ValidateOptions::default()
     });
+    let full = validate::validate(&ValidateOptions {
+        only: Some(AT_AN_EDGE.iter().map(|e| e.to_string()).collect()),
+        ..ValidateOptions::default()
+    });
+    assert!(
+        full.replications > FAST_REPS,
+        "the edge runs at the full count"
+    );
+    v.results.extend(full.results);
     assert!(v.results.len() >= 30, "only {} checks ran", v.results.len());
     for r in &v.results {
         assert!(
