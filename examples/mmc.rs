@@ -6,14 +6,17 @@
 //! weeks. Usage:
 //!
 //! `cargo run --release --example mmc -- --servers 25 --arrivals-per-minute 3.3333
-//! --service-minutes 6 --customers 10000 --weeks 100 [--seed 19]`
+//! --service-minutes 6 --customers 10000 --weeks 100 [--replications 1] [--seed 19]`
 //!
+//! A scenario holds at most 2,600 weeks; `--replications R` runs R independent replications
+//! (indices 0 to R-1) one after the other, for a longer horizon in all, and reports their sums.
 //! Prints one line of JSON. `wall_seconds` times the whole of `Replication::run()`, i.e. its two
 //! halves: `setup_seconds` (building the site and its customers; the warm-up is 0 weeks) and
 //! `run_seconds` (the reported horizon, which starts from a copy of that world).
 //! `encounters_per_second` is over `wall_seconds`, `run_encounters_per_second` over
-//! `run_seconds` only. `mean_wait_minutes` is over every customer served, the first week (from
-//! an empty queue) included; `erlang_c_wait_minutes` is the theory for the same queue.
+//! `run_seconds` only. `mean_wait_minutes` is over every customer served, the first week of each
+//! replication (from an empty queue) included; `erlang_c_wait_minutes` is the theory for the
+//! same queue.
 
 use std::time::Instant;
 
@@ -28,11 +31,12 @@ struct Args {
     service_minutes: f64,
     customers: u32,
     weeks: u32,
+    replications: u32,
     seed: u64,
 }
 
 const USAGE: &str = "usage: mmc --servers C --arrivals-per-minute L --service-minutes S \
-                     --customers N --weeks W [--seed SEED]";
+                     --customers N --weeks W [--replications R] [--seed SEED]";
 
 fn fail(message: &str) -> ! {
     eprintln!("mmc: {message}\n{USAGE}");
@@ -52,6 +56,7 @@ fn parse() -> Args {
         service_minutes: f64::NAN,
         customers: 10_000,
         weeks: 0,
+        replications: 1,
         seed: 19,
     };
     let mut it = std::env::args().skip(1);
@@ -69,12 +74,13 @@ fn parse() -> Args {
             "--service-minutes" => a.service_minutes = number(&flag, &value),
             "--customers" => a.customers = number(&flag, &value),
             "--weeks" => a.weeks = number(&flag, &value),
+            "--replications" => a.replications = number(&flag, &value),
             "--seed" => a.seed = number(&flag, &value),
             _ => fail(&format!("unknown flag {flag}")),
         }
     }
-    if a.servers == 0 || a.weeks == 0 || a.customers == 0 {
-        fail("--servers, --weeks and --customers must be at least 1");
+    if a.servers == 0 || a.weeks == 0 || a.customers == 0 || a.replications == 0 {
+        fail("--servers, --weeks, --customers and --replications must be at least 1");
     }
     if !(a.arrivals_per_minute > 0.0 && a.service_minutes > 0.0) {
         fail("--arrivals-per-minute and --service-minutes must be positive");
@@ -98,21 +104,24 @@ fn main() {
     if let Some(p) = s.problems().first() {
         fail(&format!("invalid scenario: {}: {}", p.path, p.message));
     }
-    let replication = Replication::new(&s, a.seed, 0);
     // `Replication::run()` is exactly `warm_up().run_arm(arm, &mut ())`: timed in its two halves.
-    let t = Instant::now();
-    let start: WarmStart<'_> = replication.warm_up();
-    let setup = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    let out = start.run_arm(s.baseline_index(), &mut ());
-    let run = t.elapsed().as_secs_f64();
-    let wall = setup + run;
-
+    let (mut setup, mut run, mut encounters) = (0.0, 0.0, 0u64);
     let mut total = WeekTally::default();
-    out.weekly.iter().flatten().for_each(|x| total.add(x));
+    for index in 0..u64::from(a.replications) {
+        let replication = Replication::new(&s, a.seed, index);
+        let t = Instant::now();
+        let start: WarmStart<'_> = replication.warm_up();
+        setup += t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let out = start.run_arm(s.baseline_index(), &mut ());
+        run += t.elapsed().as_secs_f64();
+        encounters += out.encounters;
+        out.weekly.iter().flatten().for_each(|x| total.add(x));
+    }
+    let wall = setup + run;
     let mean_wait = total.wait_seconds_sum / 60.0 / total.served;
     let (p_wait, theory) = erlang_c(a.servers, a.arrivals_per_minute, 1.0 / a.service_minutes);
-    let simulated_minutes = f64::from(a.weeks) * 10_080.0;
+    let simulated_minutes = f64::from(a.weeks) * f64::from(a.replications) * 10_080.0;
     let json = serde_json::json!({
         "engine": "chainsim",
         "servers": a.servers,
@@ -120,17 +129,18 @@ fn main() {
         "service_minutes": a.service_minutes,
         "customers": a.customers,
         "weeks": a.weeks,
+        "replications": a.replications,
         "seed": a.seed,
         "simulated_minutes": simulated_minutes,
-        "encounters": out.encounters,
+        "encounters": encounters,
         "arrivals": total.arrivals,
         "served": total.served,
         "abandoned": total.abandoned,
         "setup_seconds": setup,
         "run_seconds": run,
         "wall_seconds": wall,
-        "encounters_per_second": out.encounters as f64 / wall,
-        "run_encounters_per_second": out.encounters as f64 / run,
+        "encounters_per_second": encounters as f64 / wall,
+        "run_encounters_per_second": encounters as f64 / run,
         "arrivals_per_simulated_minute": total.arrivals / simulated_minutes,
         "mean_wait_minutes": mean_wait,
         "utilisation": total.busy_hours / total.staffed_hours,
