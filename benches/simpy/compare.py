@@ -10,8 +10,10 @@ per-customer work, never the arrival rate. Each engine's run is sized to its spe
 simulated horizon so it takes about --simpy-seconds of wall time, chainsim's (whole weeks) so it
 takes at least --chainsim-seconds (beyond a scenario's 2,600 weeks, as several replications run
 one after the other in the same process). The horizons differ; the rate is per wall second, so the ratio
-is fair. Each measurement is repeated (--repeats) and the fastest run kept, for both engines
-alike (the machine may be shared). Runs are one after the other, never at the same time.
+is fair. Each measurement is repeated (--repeats) and the fastest run's rate kept (the mean
+wait pools every run's customers), for both engines alike (the machine may be shared); the repeats are interleaved (SimPy, then chainsim at each
+base, then again) so a change in load falls on both. Runs are one after the other, never at the
+same time.
 
 chainsim's time is the whole of `Replication::run()` (setup and simulation, on one thread);
 the run-only rate (without building the customer base) is shown beside it.
@@ -126,12 +128,18 @@ def simpy_run(c, lam, s, minutes, seed):
     )
 
 
-def fastest(runs):
-    return max(runs, key=lambda r: r["encounters_per_second"])
+def pooled(runs):
+    """The fastest of `runs`, its mean wait replaced by that of every run's customers together
+    (the rate is the best the machine allowed; the wait is the most precise estimate)."""
+    best = dict(max(runs, key=lambda r: r["encounters_per_second"]))
+    served = sum(r["served"] for r in runs)
+    best["mean_wait_minutes"] = sum(r["mean_wait_minutes"] * r["served"] for r in runs) / served
+    best["pooled_served"] = served
+    return best
 
 
-def measure_chainsim(binary, c, lam, s, customers, args):
-    """Weeks sized so a run takes at least --chainsim-seconds; the fastest of --repeats runs."""
+def size_chainsim(binary, c, lam, s, customers, args):
+    """Weeks for a run of at least --chainsim-seconds, from probe runs."""
     weeks = 4
     while True:
         probe = chainsim(binary, c, lam, s, customers, weeks, args.seed)
@@ -139,26 +147,41 @@ def measure_chainsim(binary, c, lam, s, customers, args):
             break
         weeks *= 8
     per_week = probe["wall_seconds"] / weeks
-    weeks = max(weeks, math.ceil(1.25 * args.chainsim_seconds / per_week))
-    runs = []
-    while len(runs) < args.repeats:
-        r = chainsim(binary, c, lam, s, customers, weeks, args.seed + len(runs))
-        if r["wall_seconds"] < args.chainsim_seconds:
-            # Faster than the probe said: lengthen and start again, so every run kept is long.
-            weeks = math.ceil(weeks * 1.25 * args.chainsim_seconds / r["wall_seconds"])
-            runs = []
-            continue
-        runs.append(r)
-    return fastest(runs)
+    return max(weeks, math.ceil(1.25 * args.chainsim_seconds / per_week))
 
 
-def measure_simpy(c, lam, s, args):
-    """A horizon sized to take about --simpy-seconds; the fastest of --repeats runs."""
+def run_chainsim(binary, c, lam, s, customers, weeks, seed, args):
+    """One run kept: lengthened and run again while it is shorter than --chainsim-seconds.
+    Returns the run and the weeks it took."""
+    while True:
+        r = chainsim(binary, c, lam, s, customers, weeks, seed)
+        if r["wall_seconds"] >= args.chainsim_seconds:
+            return r, weeks
+        weeks = math.ceil(weeks * 1.25 * args.chainsim_seconds / r["wall_seconds"])
+
+
+def size_simpy(c, lam, s, args):
+    """Simulated minutes for a run of about --simpy-seconds, from a probe run."""
     probe_minutes = 20_000 / lam  # about 20,000 customers
     probe = simpy_run(c, lam, s, probe_minutes, args.seed)
-    minutes = probe_minutes * args.simpy_seconds / probe["wall_seconds"]
-    runs = [simpy_run(c, lam, s, minutes, args.seed + k) for k in range(args.repeats)]
-    return fastest(runs)
+    return probe_minutes * args.simpy_seconds / probe["wall_seconds"]
+
+
+def measure(binary, c, lam, s, args):
+    """SimPy once and chainsim at every customer base, --repeats times over, interleaved (round
+    k runs SimPy, then chainsim at each base) so a change in the machine's load falls on both;
+    the fastest run of each is kept, with the mean wait of all its runs pooled. Returns (SimPy's
+    run, {base: chainsim's run})."""
+    minutes = size_simpy(c, lam, s, args)
+    weeks = {n: size_chainsim(binary, c, lam, s, n, args) for n in args.customers}
+    simpy_runs, chainsim_runs = [], {n: [] for n in args.customers}
+    for k in range(args.repeats):
+        print(f"  round {k + 1} of {args.repeats}", file=sys.stderr)
+        simpy_runs.append(simpy_run(c, lam, s, minutes, args.seed + k))
+        for n in args.customers:
+            r, weeks[n] = run_chainsim(binary, c, lam, s, n, weeks[n], args.seed + k, args)
+            chainsim_runs[n].append(r)
+    return pooled(simpy_runs), {n: pooled(runs) for n, runs in chainsim_runs.items()}
 
 
 def main():
@@ -197,15 +220,12 @@ def main():
     for s in args.service_minutes:
         lam = args.utilisation * c / s
         _, theory = erlang_c(c, lam, 1.0 / s)
-        print(f"SimPy: C={c} L={lam:.4g}/min S={s:g} min ...", file=sys.stderr)
-        ref = measure_simpy(c, lam, s, args)
+        print(f"C={c} L={lam:.4g}/min S={s:g} min ...", file=sys.stderr)
+        ref, by_base = measure(binary, c, lam, s, args)
         kept.append(ref)
         for n in args.customers:
-            print(f"chainsim: C={c} L={lam:.4g}/min S={s:g} min, {n} customers ...",
-                  file=sys.stderr)
-            cs = measure_chainsim(binary, c, lam, s, n, args)
-            kept.append(cs)
-            rows.append((n, s, lam, cs, ref, theory))
+            kept.append(by_base[n])
+            rows.append((n, s, lam, by_base[n], ref, theory))
 
     header = (
         f"{'customers':>9} {'S min':>5} {'L/min':>7} "
@@ -213,8 +233,9 @@ def main():
         f"{'wait chainsim':>13} {'wait SimPy':>10} {'Erlang C':>8} "
         f"{'chainsim sim':>12} {'SimPy sim':>10}"
     )
-    print(f"M/M/{c} at utilisation {args.utilisation:g}, one core each, "
-          f"fastest of {args.repeats}; waits in minutes; simulated horizons in weeks")
+    print(f"M/M/{c} at utilisation {args.utilisation:g}, one core each; encounters/s: the "
+          f"fastest of {args.repeats} runs; waits (minutes): all {args.repeats} runs pooled; "
+          f"simulated horizon of the fastest run, weeks")
     print(header)
     ratios = []
     for n, s, lam, cs, ref, theory in rows:
