@@ -33,7 +33,7 @@ use crate::stats::Interval;
 use crate::stats::series::{BandSeries, IntervalRow};
 
 pub use probe::survey_rating;
-pub use queueing::{erlang_c, queue_scenario};
+pub use queueing::{erlang_c, queue_scenario, queue_scenario_with_customers};
 
 /// Checks that fail for a documented reason (see `docs/VALIDATION.md`): the test suite asserts
 /// that the failing checks are exactly these.

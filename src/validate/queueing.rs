@@ -13,13 +13,35 @@ use crate::stats::series::IntervalRow;
 /// A single site open round the clock with every feedback link off, no churn and no
 /// acquisition: an M/M/c queue (M/M/c+M with `patience_minutes`) with exponential service of
 /// `service_minutes`, which must agree with queueing theory. Nearly identical visit rates make
-/// the realised arrival rate the nominal one.
+/// the realised arrival rate the nominal one. A base of 10,000 customers; see
+/// [`queue_scenario_with_customers`] for another.
 pub fn queue_scenario(
     servers: u32,
     arrivals_per_minute: f64,
     service_minutes: f64,
     patience_minutes: Option<f64>,
 ) -> Scenario {
+    queue_scenario_with_customers(
+        servers,
+        arrivals_per_minute,
+        service_minutes,
+        patience_minutes,
+        10_000,
+    )
+}
+
+/// [`queue_scenario`] with a base of `customers` customers (at least 1): the site's arrival
+/// rate stays `arrivals_per_minute` whatever the base, each customer visiting proportionally
+/// less often. The base changes only the engine's per-customer work (the weekly review, the
+/// record an arrival fetches), not the queue (arrivals are one Poisson stream to the site).
+pub fn queue_scenario_with_customers(
+    servers: u32,
+    arrivals_per_minute: f64,
+    service_minutes: f64,
+    patience_minutes: Option<f64>,
+    customers: u32,
+) -> Scenario {
+    assert!(customers > 0, "a queue needs at least one customer");
     let mut s = Scenario::default();
     let off = ron::to_string(&Links::default())
         .expect("links serialise")
@@ -27,7 +49,6 @@ pub fn queue_scenario(
     s.links = ron::from_str(&off).expect("links deserialise");
     s.sites.count = 1;
     s.sites.employees_per_site = servers;
-    let customers = 10_000;
     s.sites.customers_per_site = customers;
     s.sites.market_per_site = customers;
     s.sites.demand_multiplier = Range::new(1.0, 1.0);
@@ -201,6 +222,24 @@ mod tests {
             );
             assert_eq!(abandon, 0.0);
         }
+    }
+
+    #[test]
+    fn the_customer_base_leaves_the_arrival_rate_alone() {
+        let rate = |s: &Scenario| {
+            s.demand.visits_per_customer_per_week * f64::from(s.sites.customers_per_site) / 10_080.0
+        };
+        for n in [1, 1_000, 100_000] {
+            let s = queue_scenario_with_customers(25, 3.3, 6.0, None, n);
+            assert_eq!(s.sites.customers_per_site, n);
+            assert_eq!(s.sites.market_per_site, n);
+            assert!((rate(&s) / 3.3 - 1.0).abs() < 1e-12, "{n}: {}", rate(&s));
+            assert!(s.problems().is_empty(), "{n}: {:?}", s.problems());
+        }
+        assert_eq!(
+            queue_scenario(4, 3.4, 1.0, Some(2.0)),
+            queue_scenario_with_customers(4, 3.4, 1.0, Some(2.0), 10_000)
+        );
     }
 
     #[test]
