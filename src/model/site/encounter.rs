@@ -21,6 +21,10 @@ pub(super) fn prefetch<T>(r: &T) {
 /// Arrivals generated per chunk, customers and prospects together.
 pub(super) const BATCH: usize = 128;
 
+/// Markets of at least this many slots draw arrivals in two passes, prefetching the alias
+/// table's columns (512 KB and more of it, past the first two cache levels' reach per site).
+pub(super) const LARGE_MARKET_SLOTS: usize = 1 << 16;
+
 /// How many arrivals ahead of the current one a customer's record is fetched.
 pub(super) const PREFETCH_AHEAD: usize = 8;
 
@@ -117,35 +121,53 @@ impl Site {
         let b = &mut *self.batch;
         // The stream and the count in locals, so they stay in registers through the loop.
         let mut rng = self.streams.arrivals.clone();
-        let (mut t, mut n, mut drawn) = (self.pending_arrival, 0, self.arrivals_drawn);
-        // First every arrival's time and the word that picks its slot, each pick's column of the
-        // alias table fetched as soon as its word is known: in a large market the column is a
-        // cache miss, and nothing waits on it until the second pass.
-        while n < BATCH {
-            if t >= close {
-                break;
+        let (mut t, mut len, mut drawn) = (self.pending_arrival, 0, self.arrivals_drawn);
+        if self.customers.market() < LARGE_MARKET_SLOTS {
+            // A small market's alias table and bits are in the first-level cache: one pass.
+            for _ in 0..BATCH {
+                if t >= close {
+                    break;
+                }
+                let following = arrival_after(&mut rng, t, self.mean_gap_seconds, close);
+                let slot = self.alias.pick(rng.next_u64());
+                b.at[len] = t;
+                b.slot[len] = slot as u32;
+                b.number[len] = drawn;
+                drawn += 1;
+                len += usize::from(self.customers.is_active(slot));
+                t = following;
             }
-            let following = arrival_after(&mut rng, t, self.mean_gap_seconds, close);
-            let word = rng.next_u64();
-            prefetch(self.alias.column_for(word));
-            b.at[n] = t;
-            b.word[n] = word;
-            n += 1;
-            t = following;
-        }
-        // Then the slots, and those to customers moved down over the prospects' without a
-        // branch.
-        let mut len = 0;
-        for i in 0..n {
-            let slot = self.alias.pick(b.word[i]) as u32;
-            b.at[len] = b.at[i];
-            b.slot[len] = slot;
-            b.number[len] = drawn + i as u64;
-            len += usize::from(self.customers.is_active(slot as usize));
-        }
-        drawn += n as u64;
-        for &slot in &b.slot[..len.min(PREFETCH_AHEAD)] {
-            prefetch(&self.customers.slots[slot as usize]);
+        } else {
+            // First every arrival's time and the word that picks its slot, each pick's column
+            // of the alias table fetched as soon as its word is known: in a large market the
+            // column is a cache miss, and nothing waits on it until the second pass (the same
+            // words in the same order as the one pass).
+            let mut n = 0;
+            while n < BATCH {
+                if t >= close {
+                    break;
+                }
+                let following = arrival_after(&mut rng, t, self.mean_gap_seconds, close);
+                let word = rng.next_u64();
+                prefetch(self.alias.column_for(word));
+                b.at[n] = t;
+                b.word[n] = word;
+                n += 1;
+                t = following;
+            }
+            // Then the slots, and those to customers moved down over the prospects' without a
+            // branch.
+            for i in 0..n {
+                let slot = self.alias.pick(b.word[i]) as u32;
+                b.at[len] = b.at[i];
+                b.slot[len] = slot;
+                b.number[len] = drawn + i as u64;
+                len += usize::from(self.customers.is_active(slot as usize));
+            }
+            drawn += n as u64;
+            for &slot in &b.slot[..len.min(PREFETCH_AHEAD)] {
+                prefetch(&self.customers.slots[slot as usize]);
+            }
         }
         self.streams.arrivals = rng;
         self.arrivals_drawn = drawn;
