@@ -93,30 +93,32 @@ impl Employees {
 /// One slot of a site's market: a customer or, when not active (see
 /// [`Customers::is_active`]), a prospect. Every field an encounter reads or writes sits in this
 /// one 32-byte record, two to a cache line, so an encounter at a random slot touches one line
-/// (a market of 100,000 slots is then 3.2 MB). Single precision is ample for a score of 0-100
-/// moved by fractions of a point; the arithmetic is done in double precision.
+/// (a market of 100,000 slots is then 3.2 MB). Scores are kept in double precision, since they
+/// sit on the encounter's longest chain (a conversion there costs more than the bytes).
 #[derive(Debug, Clone, Copy, Default)]
 #[repr(C, align(32))]
 pub struct Customer {
     /// Satisfaction, 0-100.
-    pub(crate) satisfaction: f32,
+    pub(crate) satisfaction: f64,
     /// Expectation, 0-100.
-    pub(crate) expectation: f32,
+    pub(crate) expectation: f64,
     /// 1 / the slot's visit rate (visits per week before local and seasonal scaling), kept so
     /// the encounter path multiplies instead of dividing.
     pub(crate) weeks_per_visit: f32,
     /// Fixed offset subtracted from what this person perceives, points.
     pub(crate) harshness: f32,
     /// Calendar week the customer joined (negative: before the simulation began); spend per
-    /// visit grows with the tenure it gives.
-    pub(crate) joined_week: i32,
+    /// visit grows with the tenure it gives. Horizon, warm-up and starting tenures are each at
+    /// most 2,600 weeks, so it fits.
+    pub(crate) joined_week: i16,
     /// Calendar week before which the customer tells no one of another bad experience: word
     /// of mouth comes in episodes, not at every visit (see `word_of_mouth_episode_weeks`).
     pub(crate) quiet_negative_until: u16,
     /// The same for good experiences.
     pub(crate) quiet_positive_until: u16,
-    /// How many times the slot has been filled by acquisition (keys its place among prospects).
-    pub(crate) generation: u32,
+    /// How many times the slot has been filled by acquisition, modulo 256: with the slot it
+    /// keys the slot's place among prospects, a random priority that may recur after 256 fills.
+    pub(crate) generation: u8,
     /// Why the slot's last customer was lost: 0 never lost (or re-acquired), 1 service
     /// treatment, 2 product, 3 competitor, 4 moved or other.
     pub(crate) loss_cause: u8,
@@ -126,7 +128,7 @@ impl Customer {
     /// Satisfaction, 0-100.
     #[inline(always)]
     pub fn satisfaction(&self) -> f64 {
-        f64::from(self.satisfaction)
+        self.satisfaction
     }
 }
 
@@ -239,10 +241,9 @@ impl Customers {
     pub fn set_satisfaction(&mut self, slot: usize, satisfaction: f64) {
         let top = self.top_box_threshold;
         let cust = &mut self.slots[slot];
-        let stored = satisfaction as f32;
-        self.totals.count(cust.satisfaction(), top, -1);
-        self.totals.count(f64::from(stored), top, 1);
-        cust.satisfaction = stored;
+        self.totals.count(cust.satisfaction, top, -1);
+        self.totals.count(satisfaction, top, 1);
+        cust.satisfaction = satisfaction;
     }
 
     /// Counts the totals afresh from every slot (after the whole base is redrawn).

@@ -327,6 +327,15 @@ impl Scenario {
                 ),
             );
         }
+        if self.warmup_weeks > MAX_WEEKS {
+            bad(
+                "warmup_weeks",
+                format!(
+                    "expected at most {MAX_WEEKS} weeks (50 years), found {}",
+                    self.warmup_weeks
+                ),
+            );
+        }
         if self.replications > MAX_REPLICATIONS {
             bad(
                 "replications",

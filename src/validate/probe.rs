@@ -100,7 +100,7 @@ impl Probe for ChainProbe {
                     // A slot lost and re-acquired since holds a different customer.
                     // (Weeks of joining are calendar weeks, which begin with the warm-up.)
                     let rated_at = (scn.warmup_weeks + YEAR) as i32;
-                    let kept = c.is_active(k) && c.slots[k].joined_week <= rated_at;
+                    let kept = c.is_active(k) && i32::from(c.slots[k].joined_week) <= rated_at;
                     let cell = &mut self.by_rating[usize::from(rating) - 1];
                     cell.0 += 1.0;
                     cell.1 += f64::from(u8::from(kept));
@@ -112,7 +112,7 @@ impl Probe for ChainProbe {
             .map(|s| {
                 let c = &s.customers;
                 c.active()
-                    .filter(|&k| c.slots[k].joined_week <= scn.warmup_weeks as i32)
+                    .filter(|&k| i32::from(c.slots[k].joined_week) <= scn.warmup_weeks as i32)
                     .count()
             })
             .sum();

@@ -450,8 +450,9 @@ fn horizon_and_replications_beyond_their_limits_are_refused() {
         problem_lines("too_many_replications.ron"),
         [
             "weeks: expected at most 2600 weeks (50 years), found 2601",
+            "warmup_weeks: expected at most 2600 weeks (50 years), found 2601",
             "replications: expected at most 1000000 replications, found 4000000000",
-            "2 problems",
+            "3 problems",
         ]
     );
 }

@@ -386,10 +386,10 @@ impl Site {
     pub(super) fn update_customer(&mut self, ctx: &Context, slot: usize, quality: f64) -> f64 {
         let c = &ctx.scenario.customers;
         let cust = &mut self.customers.slots[slot];
-        let expected = f64::from(cust.expectation);
+        let expected = cust.expectation;
         let evaluation =
             (quality + c.disconfirmation_weight * (quality - expected)).clamp(0.0, 100.0);
-        cust.expectation = (expected + c.expectation_learning_rate * (quality - expected)) as f32;
+        cust.expectation = expected + c.expectation_learning_rate * (quality - expected);
         let old = cust.satisfaction();
         let satisfaction = old + c.satisfaction_learning_rate * (evaluation - old);
         self.customers.set_satisfaction(slot, satisfaction);

@@ -69,9 +69,15 @@ pub struct EncounterRecord {
 /// The place in the queue to join of slot `slot` as a prospect, having been filled
 /// `generation` times: it comes from those two alone, so arms acquire the same people as far as
 /// their counts allow.
-fn prospect_key(acquisition_key: u64, slot: usize, generation: u32) -> u64 {
+fn prospect_key(acquisition_key: u64, slot: usize, generation: u8) -> u64 {
     let id = (u64::from(generation) << 32) | slot as u64;
     encounter_word(acquisition_key, id, 2)
+}
+
+/// A calendar week as a customer record keeps it: horizon, warm-up and starting tenures are
+/// each at most `scenario::MAX_WEEKS`, well inside `i16` (saturated all the same).
+fn week_i16(week: i32) -> i16 {
+    week.clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16
 }
 
 /// Random streams of a site, one per purpose.
@@ -84,7 +90,7 @@ struct Streams {
 /// (`spend_cents_by_tenure`, which covers every week of the run), looked up when they visit.
 #[inline(always)]
 fn spend_cents(by_tenure: &[i64], cust: &Customer, week: u16) -> i64 {
-    let tenure = (i32::from(week) - cust.joined_week).max(0) as usize;
+    let tenure = (i32::from(week) - i32::from(cust.joined_week)).max(0) as usize;
     by_tenure[tenure.min(by_tenure.len() - 1)]
 }
 
@@ -256,10 +262,10 @@ impl Site {
             customers.push(
                 Customer {
                     weeks_per_visit: (1.0 / rate) as f32,
-                    satisfaction: sat as f32,
-                    expectation: c.expectation_initial as f32,
+                    satisfaction: sat,
+                    expectation: c.expectation_initial,
                     harshness: harshness as f32,
-                    joined_week,
+                    joined_week: week_i16(joined_week),
                     quiet_negative_until,
                     quiet_positive_until,
                     generation: 0,
@@ -433,7 +439,7 @@ impl Site {
             let h = hazard(&self.customers.slots[k]);
             let word = encounter_word(self.acquisition_key, k as u64, 3);
             let weeks = (exp1(word) * 52.0 / h.max(1e-3)).min(MAX_TENURE_WEEKS);
-            self.customers.slots[k].joined_week = week as i32 + 1 - weeks as i32;
+            self.customers.slots[k].joined_week = week_i16(week as i32 + 1 - weeks as i32);
         }
         self.customers.recount();
     }

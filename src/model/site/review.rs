@@ -278,11 +278,11 @@ impl Site {
             let is_referral = k as u64 >= paid;
             let bonus = |b: f64| if is_referral { b } else { 0.0 };
             let cust = &mut self.customers.slots[slot];
-            cust.satisfaction = (c.satisfaction_initial + bonus(c.referral_satisfaction_bonus))
-                .clamp(0.0, 100.0) as f32;
-            cust.expectation = (c.expectation_initial + bonus(c.referral_expectation_bonus))
-                .clamp(0.0, 100.0) as f32;
-            cust.joined_week = week as i32 + 1;
+            cust.satisfaction =
+                (c.satisfaction_initial + bonus(c.referral_satisfaction_bonus)).clamp(0.0, 100.0);
+            cust.expectation =
+                (c.expectation_initial + bonus(c.referral_expectation_bonus)).clamp(0.0, 100.0);
+            cust.joined_week = week_i16(week as i32 + 1);
             cust.quiet_negative_until = 0;
             cust.quiet_positive_until = 0;
             // Made active with its new satisfaction, which the totals count.
