@@ -16,8 +16,8 @@ const ARITY: usize = 8;
 pub struct ProspectQueue {
     /// The heap: entry `k`'s children are `ARITY * k + 1 ..= ARITY * k + ARITY`.
     entries: Vec<u64>,
-    /// Low bits of an entry that hold the slot.
-    slot_bits: u32,
+    /// The low bits of an entry that hold the slot.
+    slot_mask: u64,
 }
 
 impl ProspectQueue {
@@ -25,7 +25,7 @@ impl ProspectQueue {
     pub fn new(market: usize) -> ProspectQueue {
         ProspectQueue {
             entries: Vec::new(),
-            slot_bits: usize::BITS - market.saturating_sub(1).leading_zeros(),
+            slot_mask: (1u64 << (usize::BITS - market.saturating_sub(1).leading_zeros())) - 1,
         }
     }
 
@@ -42,8 +42,7 @@ impl ProspectQueue {
     /// The entry of `slot` at place `key`: the key's high bits, then the slot. Two prospects
     /// whose keys agree in every high bit are ordered by slot.
     fn entry(&self, key: u64, slot: usize) -> u64 {
-        let low = (1u64 << self.slot_bits) - 1;
-        (key & !low) | slot as u64
+        self.kept_bits(key) | slot as u64
     }
 
     /// Adds `slot` at place `key`.
@@ -92,13 +91,13 @@ impl ProspectQueue {
             self.entries[k] = last;
             first
         };
-        Some((first & ((1u64 << self.slot_bits) - 1)) as usize)
+        Some((first & self.slot_mask) as usize)
     }
 
     /// Every waiting slot with its entry's key bits (the key with its low bits cleared), in
     /// no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
-        let low = (1u64 << self.slot_bits) - 1;
+        let low = self.slot_mask;
         self.entries
             .iter()
             .map(move |&e| ((e & low) as usize, e & !low))
@@ -106,7 +105,7 @@ impl ProspectQueue {
 
     /// The key bits an entry keeps of `key` (for checking an entry against its key).
     pub fn kept_bits(&self, key: u64) -> u64 {
-        key & !((1u64 << self.slot_bits) - 1)
+        key & !self.slot_mask
     }
 }
 
