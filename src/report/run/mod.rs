@@ -61,7 +61,7 @@ pub struct RunManifest {
     /// How the percentiles were computed, in words.
     pub percentiles: String,
     /// The method, for programs: `exact` (every replication's value, type 7) or `sketch` (past
-    /// the run's memory budget; absent from manifests of runs that always sketched).
+    /// the run's budget for kept values; absent from manifests of runs that always sketched).
     #[serde(default = "sketched")]
     pub quantile_method: QuantileMethod,
     /// The unit of every money figure.
@@ -84,7 +84,7 @@ pub fn percentiles_text(method: QuantileMethod) -> String {
     match method {
         QuantileMethod::Exact => "exact: every replication's value kept, percentiles by linear interpolation between order statistics (Hyndman & Fan type 7; a replication where a figure is undefined is left out), means summed in replication order".to_string(),
         QuantileMethod::Sketch => format!(
-            "from a DDSketch per figure, because every replication's value would exceed the run's memory budget: each within {}% of the larger magnitude of the two neighbouring order statistics (2% of the largest magnitude in the figure at worst), clamped into the exact range of the replications; means exact to a millionth",
+            "from a DDSketch per figure, because every replication's value would exceed the run's budget for kept values (--quantile-budget): each within {}% of the larger magnitude of the two neighbouring order statistics (2% of the largest magnitude in the figure at worst), clamped into the exact range of the replications; means exact to a millionth",
             100.0 * crate::stats::sketch::RELATIVE_ACCURACY
         ),
     }
@@ -146,9 +146,8 @@ impl RunManifest {
 pub fn write_run_shard(p: &RunShard, dir: &Path) -> Result<PathBuf, FileError> {
     files::create_dir(dir)?;
     let path = dir.join(PARTIAL_FILE);
-    // Sealed with a checksum of its content and identity, which merge verifies.
-    let text = crate::runner::shard_check::seal(p);
-    files::write_atomic(&path, text.as_bytes())?;
+    // Sealed with a checksum of its content and identity, which merge verifies; streamed.
+    files::write_atomic_with(&path, |w| crate::runner::shard_check::seal_to(p, w))?;
     Ok(path)
 }
 
