@@ -164,7 +164,7 @@ pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
     if options.shard != Shard::WHOLE {
         return write_shard(&shard, options.shard, staged, printing);
     }
-    let result = shard.try_to_result().map_err(runner::RunError::from)?;
+    let result = shard.into_result().map_err(runner::RunError::from)?;
     let out = staged.shown().to_path_buf();
     write_and_summarise(&result, staged, printing)?;
     match result.interrupted_at {
@@ -254,6 +254,6 @@ pub(crate) fn merge(dirs: &[PathBuf], out: Staged) -> Result<(), CliError> {
         return Err(CliError::Input(refused.join("\n")));
     }
     let whole = RunShard::merge(parts)?;
-    let result = whole.try_to_result().map_err(runner::RunError::from)?;
+    let result = whole.into_result().map_err(runner::RunError::from)?;
     write_and_summarise(&result, out, &Printing::default())
 }

@@ -327,6 +327,25 @@ impl RunShard {
         self.try_to_result().unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// The quantiles and summaries a report formats, the summaries moved rather than copied
+    /// (they grow with the replications).
+    ///
+    /// # Errors
+    ///
+    /// [`SpillError`] if the temporary file of kept values cannot be read.
+    pub fn into_result(mut self) -> Result<RunResult, SpillError> {
+        let summaries: Vec<Vec<ReplicationSummary>> = self
+            .arms
+            .iter_mut()
+            .map(|a| std::mem::take(&mut a.replications))
+            .collect();
+        let mut r = self.try_to_result()?;
+        for (arm, summaries) in r.arms.iter_mut().zip(summaries) {
+            arm.replications = summaries;
+        }
+        Ok(r)
+    }
+
     /// The quantiles and summaries a report formats.
     ///
     /// # Errors

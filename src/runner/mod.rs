@@ -256,7 +256,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<RunResult, RunEr
     let mut whole = options.clone();
     whole.shard = Shard::WHOLE;
     let provenance = Provenance::of("", "");
-    Ok(run_shard(scenario, &provenance, &whole)?.try_to_result()?)
+    Ok(run_shard(scenario, &provenance, &whole)?.into_result()?)
 }
 
 /// A fingerprint of how this build simulates: SHA-256 of a small fixed replication's weekly

@@ -19,6 +19,7 @@ use crate::stats::QuantileMethod;
 pub use super::csv::{read_rows, read_rows_where};
 pub use rows::{
     ComparisonRow, ReplicationRow, WeeklyRow, comparison_csv, replications_csv, weekly_csv,
+    write_replications_csv,
 };
 
 /// The copy of the scenario text kept beside a run's results (comments and all).
@@ -165,13 +166,18 @@ pub fn write_run(r: &RunResult, dir: &Path) -> Result<Vec<PathBuf>, ReportError>
     } else {
         r.provenance.text.clone()
     };
+    let mut written = Vec::new();
+    let path = dir.join(WEEKLY_FILE);
+    files::write_atomic(&path, weekly_csv(r).as_bytes())?;
+    written.push(path);
+    // A row per replication: streamed, its text never held.
+    let path = dir.join(REPLICATIONS_FILE);
+    files::write_atomic_with(&path, |w| write_replications_csv(r, w))?;
+    written.push(path);
     let texts = [
-        (WEEKLY_FILE, weekly_csv(r)),
-        (REPLICATIONS_FILE, replications_csv(r)),
         (MANIFEST_FILE, RunManifest::of(r, true).to_json()),
         (SCENARIO_FILE, text),
     ];
-    let mut written = Vec::new();
     for (name, text) in texts {
         let path = dir.join(name);
         files::write_atomic(&path, text.as_bytes())?;
