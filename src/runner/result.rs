@@ -98,7 +98,7 @@ pub enum RunError {
     /// The replications' values kept for exact percentiles could not be written to (or read
     /// back from) their temporary file: a full disk, say.
     #[error(
-        "{0}; free space there, point TMPDIR at a folder with room, or give a smaller --quantile-budget (percentiles from sketches, which need no file)"
+        "{0}; point TMPDIR at a folder with room (or make room there), or give a smaller --quantile-budget (percentiles from sketches, which need no file)"
     )]
     Spill(#[from] crate::stats::SpillError),
 }

@@ -123,7 +123,7 @@ pub enum MergeError {
         problems: Vec<String>,
     },
     /// The shards' values could not be kept in a temporary file while they were merged.
-    #[error("{0}; free space there, or point TMPDIR at a folder with room")]
+    #[error("{0}; point TMPDIR at a folder with room (or make room there)")]
     Spill(#[from] crate::stats::SpillError),
 }
 
