@@ -48,7 +48,11 @@ impl From<MemoryError> for CliError {
 
 impl From<MergeError> for CliError {
     fn from(e: MergeError) -> CliError {
-        CliError::Input(e.to_string())
+        match e {
+            // A full disk while merging is not the shards' fault.
+            MergeError::Spill(_) => CliError::Runtime(e.to_string()),
+            _ => CliError::Input(e.to_string()),
+        }
     }
 }
 

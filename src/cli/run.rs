@@ -43,9 +43,11 @@ pub(crate) struct RunArgs {
     /// With --precision: stop after this many replications even if not precise enough.
     #[arg(long, value_name = "N", default_value_t = 2000)]
     pub max_reps: u32,
-    /// Memory for exact percentiles across replications, MiB (default 4096): a run whose
-    /// every replication's weekly values would need more computes its percentiles from a
-    /// sketch instead (within 2%; see the manifest). Give every shard of a run the same.
+    /// Temporary disk for exact percentiles across replications, MiB (default 4096): every
+    /// replication's weekly values are kept in an unlinked file in TMPDIR (memory holds a
+    /// block of them, whatever the replications); a run whose values would need more computes
+    /// its percentiles from a sketch instead (within 2%; see the manifest). Give every shard
+    /// of a run the same.
     #[arg(long, value_name = "MIB")]
     pub quantile_budget: Option<u64>,
     /// How much to print, and whether to replace earlier results.
@@ -162,7 +164,7 @@ pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
     if options.shard != Shard::WHOLE {
         return write_shard(&shard, options.shard, staged, printing);
     }
-    let result = shard.to_result();
+    let result = shard.into_result().map_err(runner::RunError::from)?;
     let out = staged.shown().to_path_buf();
     write_and_summarise(&result, staged, printing)?;
     match result.interrupted_at {
@@ -252,5 +254,6 @@ pub(crate) fn merge(dirs: &[PathBuf], out: Staged) -> Result<(), CliError> {
         return Err(CliError::Input(refused.join("\n")));
     }
     let whole = RunShard::merge(parts)?;
-    write_and_summarise(&whole.to_result(), out, &Printing::default())
+    let result = whole.into_result().map_err(runner::RunError::from)?;
+    write_and_summarise(&result, out, &Printing::default())
 }

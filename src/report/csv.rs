@@ -7,6 +7,23 @@ use serde::{Deserialize, Serialize};
 
 use crate::files::FileError;
 
+/// Writes rows as CSV to `out`, with the header from the row type's field names: what
+/// [`to_csv`] holds as text, for a file too long to hold (one row per replication).
+///
+/// # Errors
+///
+/// What `out` returns.
+pub fn write_csv<T: Serialize>(
+    rows: impl IntoIterator<Item = T>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    for row in rows {
+        w.serialize(row).map_err(std::io::Error::other)?;
+    }
+    w.flush()
+}
+
 /// Rows as CSV text, with the header from the row type's field names.
 pub fn to_csv<T: Serialize>(rows: impl IntoIterator<Item = T>) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());

@@ -102,7 +102,7 @@ pub fn run_summary(r: &RunResult, written: &[PathBuf]) -> String {
     let last = r.options.weeks as usize - 1;
     let method = match r.quantile_method {
         QuantileMethod::Exact => "exact percentiles",
-        QuantileMethod::Sketch => "percentiles from a sketch, past the memory budget",
+        QuantileMethod::Sketch => "percentiles from a sketch, past the budget for kept values",
     };
     for (a, (arm, c)) in r.arms.iter().zip(&comparisons).enumerate() {
         let _ = writeln!(o, "arm {}:", arm.name);

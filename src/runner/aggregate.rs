@@ -1,5 +1,5 @@
 //! The running aggregate of a run or a shard of one: every replication's value of each reported
-//! cell (or, past the run's memory budget, a sketch of each) and a summary row per replication.
+//! cell (or, past the run's budget for kept values, a sketch of each) and a summary row per replication.
 //! Values are kept in replication order and sketches merge by integer addition, so the result
 //! does not depend on thread count, order or sharding.
 
@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::Metric;
 use crate::scenario::{Provenance, Scenario};
 use crate::stats::compare::ArmComparison;
-use crate::stats::{QuantileMethod, QuantileStore};
+use crate::stats::{QuantileMethod, QuantileStore, SpillError};
 
 use super::RunOptions;
 use super::result::{ArmResult, RunResult};
@@ -50,22 +50,49 @@ impl ArmAggregate {
     }
 
     /// Turns the values kept into the sketches they make (nothing to do if already sketched).
-    pub fn to_sketch(&mut self) {
-        self.cells.to_sketch();
-        self.delta.to_sketch();
+    ///
+    /// # Errors
+    ///
+    /// [`SpillError`] if the temporary file of kept values cannot be read.
+    pub fn to_sketch(&mut self) -> Result<(), SpillError> {
+        self.cells.to_sketch()?;
+        self.delta.to_sketch()
     }
 
     /// Adds another share of the same arm's replications (exact, whatever the order).
+    ///
+    /// # Errors
+    ///
+    /// As [`QuantileStore::merge`]: a temporary file of kept values cannot be read or written.
     ///
     /// # Panics
     ///
     /// As [`QuantileStore::merge`] does: shards of one run never do ([`RunShard::merge`]
     /// checks what comes from files first).
-    pub fn merge(&mut self, other: ArmAggregate) {
-        self.cells.merge(other.cells);
-        self.delta.merge(other.delta);
-        self.replications.extend(other.replications);
+    pub fn merge(&mut self, other: ArmAggregate) -> Result<(), SpillError> {
+        self.merge_many(vec![other])
+    }
+
+    /// Adds other shares of the same arm's replications at once, as [`ArmAggregate::merge`]
+    /// does one (kept values read once each, however the shares interleave).
+    ///
+    /// # Errors
+    ///
+    /// As [`ArmAggregate::merge`].
+    ///
+    /// # Panics
+    ///
+    /// As [`ArmAggregate::merge`].
+    pub fn merge_many(&mut self, others: Vec<ArmAggregate>) -> Result<(), SpillError> {
+        let (mut cells, mut delta) = (Vec::new(), Vec::new());
+        for o in others {
+            cells.push(o.cells);
+            delta.push(o.delta);
+            self.replications.extend(o.replications);
+        }
         self.replications.sort_by_key(|r| r.replication);
+        self.cells.merge_many(cells)?;
+        self.delta.merge_many(delta)
     }
 }
 
@@ -102,7 +129,7 @@ pub struct RunShard {
     pub interrupted_at: Option<u32>,
 }
 
-/// How a run, or a shard of one, keeps its replications' values within the memory budget. A
+/// How a run, or a shard of one, keeps its replications' values within its budget. A
 /// shard keeps them as the whole run's size decides ([`super::quantile_method`]), from the
 /// start, so every shard decides the same. A whole run (replications `0..` in order) keeps
 /// every value until the replications it holds outgrow the budget, then turns them into the
@@ -153,10 +180,11 @@ impl Keeping {
 
     /// After replication `r` joined `arms`: a whole run that now holds more replications than
     /// fit turns its values into sketches.
-    pub(super) fn after(self, r: u32, arms: &mut [ArmAggregate]) {
+    pub(super) fn after(self, r: u32, arms: &mut [ArmAggregate]) -> Result<(), SpillError> {
         if self.whole && u64::from(r) + 1 > self.exact_up_to {
-            arms.iter_mut().for_each(ArmAggregate::to_sketch);
+            arms.iter_mut().try_for_each(ArmAggregate::to_sketch)?;
         }
+        Ok(())
     }
 }
 
@@ -209,7 +237,8 @@ impl RunShard {
     ///
     /// # Errors
     ///
-    /// [`MergeError`] listing every reason the shards do not make one run.
+    /// [`MergeError`] listing every reason the shards do not make one run, or
+    /// [`MergeError::Spill`] if the values kept cannot be written to a temporary file.
     pub fn merge(parts: Vec<(String, RunShard)>) -> Result<RunShard, MergeError> {
         let headers: Vec<(&str, &ShardHeader)> =
             parts.iter().map(|(l, p)| (l.as_str(), &p.header)).collect();
@@ -222,14 +251,19 @@ impl RunShard {
         parts.sort_by_key(|(_, p)| p.header.shard.index);
         let mut iter = parts.into_iter().map(|(_, p)| p);
         let mut whole = iter.next().ok_or(MergeError::Empty)?;
+        // Each arm's shares merged at once: its kept values read once, in replication order.
+        let mut shares: Vec<Vec<ArmAggregate>> = whole.arms.iter().map(|_| Vec::new()).collect();
         for p in iter {
             whole.shards.extend(p.shards);
             whole.threads.extend(p.threads);
             whole.wall_seconds.extend(p.wall_seconds);
             whole.encounters += p.encounters;
-            for (a, b) in whole.arms.iter_mut().zip(p.arms) {
-                a.merge(b);
+            for (share, b) in shares.iter_mut().zip(p.arms) {
+                share.push(b);
             }
+        }
+        for (a, share) in whole.arms.iter_mut().zip(shares) {
+            a.merge_many(share)?;
         }
         whole.shards.sort_by_key(|s| s.index);
         whole.header.shard = Shard::WHOLE;
@@ -240,10 +274,17 @@ impl RunShard {
     /// follow this one's (see [`super::run_to_precision`]). If either outgrew the memory
     /// budget and sketched, the other's values join as the sketches they make: the result is
     /// what one run of all the replications holds.
-    pub fn extend(&mut self, mut later: RunShard) {
+    ///
+    /// # Errors
+    ///
+    /// [`SpillError`] if a temporary file of kept values cannot be read or written.
+    pub fn extend(&mut self, mut later: RunShard) -> Result<(), SpillError> {
         if self.quantile_method() != later.quantile_method() {
-            self.arms.iter_mut().for_each(ArmAggregate::to_sketch);
-            later.arms.iter_mut().for_each(ArmAggregate::to_sketch);
+            self.arms.iter_mut().try_for_each(ArmAggregate::to_sketch)?;
+            later
+                .arms
+                .iter_mut()
+                .try_for_each(ArmAggregate::to_sketch)?;
         }
         let replications = self.header.replications.max(later.header.replications);
         self.header.replications = replications;
@@ -251,10 +292,11 @@ impl RunShard {
         self.wall_seconds =
             vec![self.wall_seconds.iter().sum::<f64>() + later.wall_seconds.iter().sum::<f64>()];
         for (a, b) in self.arms.iter_mut().zip(later.arms) {
-            a.merge(b);
+            a.merge(b)?;
         }
         self.scenario.replications = replications;
         self.interrupted_at = later.interrupted_at;
+        Ok(())
     }
 
     /// How the percentiles of this run are computed (every arm keeps its cells the same way).
@@ -275,8 +317,41 @@ impl RunShard {
         )
     }
 
-    /// The quantiles and summaries a report formats.
+    /// The quantiles and summaries a report formats ([`RunShard::try_to_result`], for a
+    /// caller that has no way to report a failure: tests, small runs held in memory).
+    ///
+    /// # Panics
+    ///
+    /// If the temporary file of kept values cannot be read.
     pub fn to_result(&self) -> RunResult {
+        self.try_to_result().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// The quantiles and summaries a report formats, the summaries moved rather than copied
+    /// (they grow with the replications).
+    ///
+    /// # Errors
+    ///
+    /// [`SpillError`] if the temporary file of kept values cannot be read.
+    pub fn into_result(mut self) -> Result<RunResult, SpillError> {
+        let summaries: Vec<Vec<ReplicationSummary>> = self
+            .arms
+            .iter_mut()
+            .map(|a| std::mem::take(&mut a.replications))
+            .collect();
+        let mut r = self.try_to_result()?;
+        for (arm, summaries) in r.arms.iter_mut().zip(summaries) {
+            arm.replications = summaries;
+        }
+        Ok(r)
+    }
+
+    /// The quantiles and summaries a report formats.
+    ///
+    /// # Errors
+    ///
+    /// [`SpillError`] if the temporary file of kept values cannot be read.
+    pub fn try_to_result(&self) -> Result<RunResult, SpillError> {
         let mut options = RunOptions::from_scenario(&self.scenario);
         options.seed = self.header.seed;
         options.weeks = self.weeks;
@@ -284,14 +359,16 @@ impl RunShard {
         let arms = self
             .arms
             .iter()
-            .map(|a| ArmResult {
-                name: a.name.clone(),
-                weekly: a.cells.quantiles(),
-                replications: a.replications.clone(),
-                delta: a.delta.quantiles(),
+            .map(|a| {
+                Ok(ArmResult {
+                    name: a.name.clone(),
+                    weekly: a.cells.quantiles()?,
+                    replications: a.replications.clone(),
+                    delta: a.delta.quantiles()?,
+                })
             })
-            .collect();
-        RunResult {
+            .collect::<Result<_, SpillError>>()?;
+        Ok(RunResult {
             scenario: self.scenario.clone(),
             provenance: self.provenance.clone(),
             options,
@@ -304,6 +381,6 @@ impl RunShard {
             shards: self.shards.len(),
             interrupted_at: self.interrupted_at,
             quantile_method: self.quantile_method(),
-        }
+        })
     }
 }

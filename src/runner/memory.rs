@@ -1,11 +1,14 @@
 //! Memory estimates from a scenario's size alone, so a run too big for the machine is refused
-//! before anything is allocated, and the memory budget that decides how a run computes its
+//! before anything is allocated, and the budget that decides how a run computes its
 //! percentiles across replications.
 //!
 //! A run keeps every replication's value of every reported cell (exact percentiles, see
 //! [`crate::stats::store`]) while those values fit in its budget,
 //! [`DEFAULT_QUANTILE_BUDGET_BYTES`] unless told otherwise (`run --quantile-budget`); past it,
 //! a sketch per cell (bounded memory, within the error stated in [`crate::stats::sketch`]).
+//! The values are kept in an anonymous temporary file (`TMPDIR`), a block of rows at a time,
+//! so the budget bounds that file, not memory: memory holds a block of rows per store and a
+//! chunk of cells while percentiles are computed, however many replications.
 //! The choice depends on the run's size alone (arms, sites, weeks, replications), never on the
 //! machine or the shard, so every shard of a run makes the same one.
 
@@ -14,10 +17,11 @@ use crate::model::{Metric, WeekTally};
 use crate::scenario::Scenario;
 use crate::stats::QuantileMethod;
 use crate::stats::sketch::Sketch;
+use crate::stats::store::spill::{QUANTILE_CHUNK_BYTES, SPILL_BLOCK_BYTES};
 
-/// The memory a run may spend on exact percentiles unless told otherwise: 4 GiB of kept values
-/// (the built-in scenario's 6 arms x 7 site rows x 156 weeks x 44 metrics keep 2.3 MB a
-/// replication, so up to about 1,860 replications are exact).
+/// The temporary disk a run may spend on exact percentiles unless told otherwise: 4 GiB of
+/// kept values (the built-in scenario's 6 arms x 7 site rows x 156 weeks x 44 metrics keep
+/// 2.3 MB a replication, so up to about 1,860 replications are exact).
 pub const DEFAULT_QUANTILE_BUDGET_BYTES: u64 = 4 << 30;
 
 /// Values a run keeps of each replication for exact percentiles: for every arm, every (site
@@ -32,8 +36,8 @@ pub fn kept_values_per_replication(scenario: &Scenario) -> u64 {
         .saturating_mul(scenario.arms.len() as u64)
 }
 
-/// Bytes the exact values of a run of `scenario` take (its `replications` and `weeks`; 8 bytes
-/// a value). Saturating, like [`replication_bytes`].
+/// Bytes the exact values of a run of `scenario` take in their temporary file (its
+/// `replications` and `weeks`; 8 bytes a value). Saturating, like [`replication_bytes`].
 pub fn exact_values_bytes(scenario: &Scenario) -> u64 {
     kept_values_per_replication(scenario)
         .saturating_mul(u64::from(scenario.replications))
@@ -89,19 +93,26 @@ pub fn replication_bytes(scenario: &Scenario) -> u64 {
     sites.saturating_mul(per_site)
 }
 
-/// Bytes a run of `scenario` holds besides its replications in flight, from its size alone: per
-/// arm, what it keeps of each (site row, week, metric) cell (every replication's value,
-/// [`exact_values_bytes`], within `budget_bytes`; past it a sketch, ~150 bytes with its
-/// buckets, after the values kept until the budget was reached), the cell values of each
-/// replication in a batch (8 bytes a cell, `threads * 4` replications), and `weekly.csv`'s
-/// text (~80 bytes a cell) while it is written. Saturating, like [`replication_bytes`].
+/// Bytes a run of `scenario` holds in memory besides its replications in flight, from its
+/// size alone: per arm, what it keeps of each (site row, week, metric) cell (every
+/// replication's value within `budget_bytes`, in a temporary file but for a block of rows per
+/// store, [`SPILL_BLOCK_BYTES`], and a chunk of cells while percentiles are computed,
+/// [`QUANTILE_CHUNK_BYTES`]; past the budget a sketch, ~150 bytes with its buckets), the cell
+/// values of each replication in a batch (8 bytes a cell, `threads * 4` replications), and
+/// `weekly.csv`'s text (~80 bytes a cell) while it is written. Saturating, like
+/// [`replication_bytes`].
 pub fn aggregate_bytes(scenario: &Scenario, threads: usize, budget_bytes: u64) -> u64 {
     let cells = kept_values_per_replication(scenario);
+    let stores = (scenario.arms.len() as u64).saturating_mul(2);
+    let in_memory = |kept: u64| {
+        kept.min(stores.saturating_mul(SPILL_BLOCK_BYTES as u64))
+            .saturating_add((QUANTILE_CHUNK_BYTES as u64).min(kept))
+    };
     let kept = match quantile_method(scenario, budget_bytes) {
-        QuantileMethod::Exact => exact_values_bytes(scenario),
+        QuantileMethod::Exact => in_memory(exact_values_bytes(scenario)),
         QuantileMethod::Sketch => cells
             .saturating_mul(std::mem::size_of::<Sketch>() as u64 + 48)
-            .saturating_add(budget_bytes.min(exact_values_bytes(scenario))),
+            .saturating_add(in_memory(budget_bytes.min(exact_values_bytes(scenario)))),
     };
     let per_cell = 80 + 8 * 4 * threads as u64;
     cells.saturating_mul(per_cell).saturating_add(kept)
@@ -137,10 +148,12 @@ pub fn check_memory(
     let threads = super::replicate::thread_count(threads);
     let in_flight = replication_bytes(scenario).saturating_mul(threads as u64);
     let aggregates = aggregate_bytes(scenario, threads, quantile_budget_bytes);
+    let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
     let kept = match quantile_method(scenario, quantile_budget_bytes) {
         QuantileMethod::Exact => format!(
-            "every replication's value of them for exact percentiles ({} replications; a smaller --quantile-budget keeps a sketch instead)",
-            scenario.replications
+            "every replication's value of them for exact percentiles ({} replications, {:.1} GiB in a temporary file and a block of them in memory; a smaller --quantile-budget keeps a sketch instead)",
+            scenario.replications,
+            gib(exact_values_bytes(scenario))
         ),
         QuantileMethod::Sketch => {
             "every replication's value up to the --quantile-budget, then a sketch of each"
@@ -148,7 +161,6 @@ pub fn check_memory(
         }
     };
     let needed = in_flight.saturating_add(aggregates);
-    let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
     if needed > available / 10 * 9 {
         return Err(MemoryError(format!(
             "{}: the scenario would need about {:.1} GiB ({:.1} GiB for {} site(s) x {} customer and prospect slots, ~90 bytes each, for each of {} replication(s) in flight, and {:.1} GiB for the weekly figures of {} arm(s) x {} site rows x {} weeks, {kept}), but {:.1} GiB is available: use fewer sites, a smaller market_per_site, fewer weeks, fewer replications, or fewer --threads",

@@ -1,6 +1,6 @@
 //! Monte Carlo replications in parallel. Every (replication, arm) runs on its own random
 //! streams, through the one parallel loop ([`replicate()`]), and each replication's weekly
-//! figures are kept in replication order for exact percentiles (past the run's memory budget,
+//! figures are kept in replication order for exact percentiles (past the run's budget,
 //! folded into per-cell sketches that merge by integer addition; see [`quantile_method`]):
 //! results do not depend on thread count, order or sharding.
 
@@ -13,6 +13,8 @@ pub mod replicate;
 mod result;
 mod shard;
 pub mod shard_check;
+#[cfg(test)]
+mod spill_tests;
 mod summary;
 
 use std::time::Instant;
@@ -57,7 +59,8 @@ pub struct RunOptions {
     pub first_replication: u32,
     /// Where the run looks to know it should stop early (Ctrl-C).
     pub interrupt: Interrupt,
-    /// Memory for exact percentiles, bytes: past it a run sketches (see [`quantile_method`]).
+    /// Temporary disk for exact percentiles (every replication's values, in an unlinked file
+    /// in `TMPDIR`), bytes: past it a run sketches (see [`quantile_method`]).
     pub quantile_budget_bytes: u64,
 }
 
@@ -120,7 +123,8 @@ fn input_digest(scenario: &Scenario) -> String {
 ///
 /// # Errors
 ///
-/// [`RunError`] if the worker threads cannot be started.
+/// [`RunError`] if the worker threads cannot be started, a replication's money overflows, or
+/// the values kept for exact percentiles cannot be written to their temporary file.
 pub fn run_shard(
     scenario: &Scenario,
     provenance: &Provenance,
@@ -203,9 +207,9 @@ pub fn run_shard(
         encounters += rep[baseline].warmup_encounters;
         for (a, x) in rep.into_iter().enumerate() {
             encounters += x.summary.encounters;
-            arms[a].cells.push(r, &x.cells);
+            arms[a].cells.push(r, &x.cells)?;
             let delta = minus(&x.cumulative_cash, &base);
-            arms[a].delta.push(r, &delta);
+            arms[a].delta.push(r, &delta)?;
             let mut summary = x.summary;
             if a != baseline {
                 summary.payback_week = payback_week(&delta);
@@ -214,14 +218,10 @@ pub fn run_shard(
             }
             arms[a].replications.push(summary);
         }
-        keeping.after(r, &mut arms);
-        Ok::<(), std::convert::Infallible>(())
+        keeping.after(r, &mut arms)
     };
     // Batches bound the replications in flight; each is folded as soon as it is done.
-    let done = match pool.install(|| replicate(&reps, threads * 4, options.interrupt, one, fold)) {
-        Ok(n) => n,
-        Err(never) => match never {},
-    };
+    let done = pool.install(|| replicate(&reps, threads * 4, options.interrupt, one, fold))?;
     let wall_seconds = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
     if let Some(e) = overflow.into_inner().unwrap_or_else(|p| p.into_inner()) {
@@ -256,12 +256,12 @@ pub fn run_shard(
 ///
 /// # Errors
 ///
-/// [`RunError`] if the worker threads cannot be started.
+/// As [`run_shard`].
 pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<RunResult, RunError> {
     let mut whole = options.clone();
     whole.shard = Shard::WHOLE;
     let provenance = Provenance::of("", "");
-    Ok(run_shard(scenario, &provenance, &whole)?.to_result())
+    Ok(run_shard(scenario, &provenance, &whole)?.into_result()?)
 }
 
 /// A fingerprint of how this build simulates: SHA-256 of a small fixed replication's weekly

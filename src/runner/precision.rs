@@ -16,7 +16,7 @@ pub const PRECISION_BATCH: u32 = 20;
 ///
 /// # Errors
 ///
-/// [`RunError`] if the run cannot start.
+/// [`RunError`] if the run cannot start, or its kept values cannot be written.
 pub fn run_to_precision(
     scenario: &Scenario,
     provenance: &Provenance,
@@ -53,6 +53,6 @@ pub fn run_to_precision(
         }
         batch.first_replication = done;
         batch.replications = (done + PRECISION_BATCH).min(max_replications);
-        whole.extend(run_shard(scenario, provenance, &batch)?);
+        whole.extend(run_shard(scenario, provenance, &batch)?)?;
     }
 }

@@ -95,6 +95,12 @@ pub enum RunError {
     /// A replication's money could not be held (the scenario's amounts are too large).
     #[error(transparent)]
     LedgerOverflow(#[from] super::LedgerOverflow),
+    /// The replications' values kept for exact percentiles could not be written to (or read
+    /// back from) their temporary file: a full disk, say.
+    #[error(
+        "{0}; point TMPDIR at a folder with room (or make room there), or give a smaller --quantile-budget (percentiles from sketches, which need no file)"
+    )]
+    Spill(#[from] crate::stats::SpillError),
 }
 
 /// Every named arm's replications compared with arm `baseline`'s, paired by replication: what

@@ -122,6 +122,9 @@ pub enum MergeError {
         /// Each problem, naming the shards concerned.
         problems: Vec<String>,
     },
+    /// The shards' values could not be kept in a temporary file while they were merged.
+    #[error("{0}; point TMPDIR at a folder with room (or make room there)")]
+    Spill(#[from] crate::stats::SpillError),
 }
 
 /// Values longer than this are cut in messages (a resolved input can be pages long).

@@ -45,13 +45,54 @@ fn checksum(content: &str) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The text of a shard file holding `content`, sealed with its checksum.
+/// The text of a shard file holding `content`, sealed with its checksum ([`seal_to`]'s).
+///
+/// # Panics
+///
+/// If `content` does not serialise (a run shard's kept values whose temporary file cannot be
+/// read: write a shard with [`seal_to`] to get the error instead).
 pub fn seal<T: Serialize>(content: &T) -> String {
-    let body = serde_json::to_string(content).expect("a shard serialises");
-    format!(
-        "{{\"format\":\"{SHARD_FORMAT}\",\"content_sha256\":\"{}\",\"content\":{body}}}\n",
-        checksum(&body)
-    )
+    let mut text = Vec::new();
+    if let Err(e) = seal_to(content, &mut text) {
+        panic!("a shard serialises: {e}");
+    }
+    String::from_utf8(text).expect("JSON is UTF-8")
+}
+
+/// Counts what is written into it towards a checksum, and writes it nowhere else.
+struct Hashing(sha2::Sha256);
+
+impl std::io::Write for Hashing {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Writes the shard file holding `content`, sealed with its checksum, to `out`, without
+/// holding its text: the content is serialised twice, once for the checksum (which comes
+/// first in the file) and once to be written.
+///
+/// # Errors
+///
+/// What `out` returns, or the content's own serialisation error (a run shard's kept values
+/// whose temporary file cannot be read) as an I/O error.
+pub fn seal_to<T: Serialize>(content: &T, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut h = Hashing(sha2::Sha256::new());
+    h.0.update(SHARD_FORMAT.as_bytes());
+    h.0.update(b"\n");
+    serde_json::to_writer(&mut h, content)?;
+    let sum: String = h.0.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    write!(
+        out,
+        "{{\"format\":\"{SHARD_FORMAT}\",\"content_sha256\":\"{sum}\",\"content\":"
+    )?;
+    serde_json::to_writer(&mut *out, content)?;
+    out.write_all(b"}\n")
 }
 
 /// `v` cut to 80 characters (on a character boundary) for a message.

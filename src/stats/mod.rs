@@ -1,10 +1,11 @@
 //! Summaries across replications: means and percentiles, gathered in replication order so the
 //! result does not depend on how many threads produced it.
 //!
-//! Percentiles are exact by default ([`store::Samples`]: every replication's value kept,
-//! Hyndman & Fan type 7); past a run's memory budget they come from a sketch clamped into the
-//! exact range of the data ([`sketch::Sketch`]). Either way a percentile never lies outside the
-//! [min, max] of the values it summarises, and constant data give exactly the constant.
+//! Percentiles are exact by default ([`store::Samples`]: every replication's value kept, in a
+//! temporary file a block at a time; Hyndman & Fan type 7); past a run's budget for kept values
+//! they come from a sketch clamped into the exact range of the data ([`sketch::Sketch`]). Either
+//! way a percentile never lies outside the [min, max] of the values it summarises, and constant
+//! data give exactly the constant.
 
 mod bits;
 pub mod compare;
@@ -14,7 +15,7 @@ pub mod sketch;
 pub mod store;
 
 pub use interval::{Interval, mean_interval, t_975};
-pub use store::{QuantileMethod, QuantileStore, Samples};
+pub use store::{QuantileMethod, QuantileStore, Samples, SpillError};
 
 /// The percentiles every summary reports.
 pub const PERCENTILES: [f64; 5] = [0.05, 0.25, 0.50, 0.75, 0.95];

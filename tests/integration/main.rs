@@ -26,5 +26,6 @@ mod reference;
 mod reports;
 mod scenario_errors;
 mod shards;
+mod spill;
 mod sweeps;
 mod validation;

@@ -19,6 +19,7 @@ use crate::stats::QuantileMethod;
 pub use super::csv::{read_rows, read_rows_where};
 pub use rows::{
     ComparisonRow, ReplicationRow, WeeklyRow, comparison_csv, replications_csv, weekly_csv,
+    write_replications_csv,
 };
 
 /// The copy of the scenario text kept beside a run's results (comments and all).
@@ -61,7 +62,7 @@ pub struct RunManifest {
     /// How the percentiles were computed, in words.
     pub percentiles: String,
     /// The method, for programs: `exact` (every replication's value, type 7) or `sketch` (past
-    /// the run's memory budget; absent from manifests of runs that always sketched).
+    /// the run's budget for kept values; absent from manifests of runs that always sketched).
     #[serde(default = "sketched")]
     pub quantile_method: QuantileMethod,
     /// The unit of every money figure.
@@ -84,7 +85,7 @@ pub fn percentiles_text(method: QuantileMethod) -> String {
     match method {
         QuantileMethod::Exact => "exact: every replication's value kept, percentiles by linear interpolation between order statistics (Hyndman & Fan type 7; a replication where a figure is undefined is left out), means summed in replication order".to_string(),
         QuantileMethod::Sketch => format!(
-            "from a DDSketch per figure, because every replication's value would exceed the run's memory budget: each within {}% of the larger magnitude of the two neighbouring order statistics (2% of the largest magnitude in the figure at worst), clamped into the exact range of the replications; means exact to a millionth",
+            "from a DDSketch per figure, because every replication's value would exceed the run's budget for kept values (--quantile-budget): each within {}% of the larger magnitude of the two neighbouring order statistics (2% of the largest magnitude in the figure at worst), clamped into the exact range of the replications; means exact to a millionth",
             100.0 * crate::stats::sketch::RELATIVE_ACCURACY
         ),
     }
@@ -146,9 +147,8 @@ impl RunManifest {
 pub fn write_run_shard(p: &RunShard, dir: &Path) -> Result<PathBuf, FileError> {
     files::create_dir(dir)?;
     let path = dir.join(PARTIAL_FILE);
-    // Sealed with a checksum of its content and identity, which merge verifies.
-    let text = crate::runner::shard_check::seal(p);
-    files::write_atomic(&path, text.as_bytes())?;
+    // Sealed with a checksum of its content and identity, which merge verifies; streamed.
+    files::write_atomic_with(&path, |w| crate::runner::shard_check::seal_to(p, w))?;
     Ok(path)
 }
 
@@ -166,13 +166,18 @@ pub fn write_run(r: &RunResult, dir: &Path) -> Result<Vec<PathBuf>, ReportError>
     } else {
         r.provenance.text.clone()
     };
+    let mut written = Vec::new();
+    let path = dir.join(WEEKLY_FILE);
+    files::write_atomic(&path, weekly_csv(r).as_bytes())?;
+    written.push(path);
+    // A row per replication: streamed, its text never held.
+    let path = dir.join(REPLICATIONS_FILE);
+    files::write_atomic_with(&path, |w| write_replications_csv(r, w))?;
+    written.push(path);
     let texts = [
-        (WEEKLY_FILE, weekly_csv(r)),
-        (REPLICATIONS_FILE, replications_csv(r)),
         (MANIFEST_FILE, RunManifest::of(r, true).to_json()),
         (SCENARIO_FILE, text),
     ];
-    let mut written = Vec::new();
     for (name, text) in texts {
         let path = dir.join(name);
         files::write_atomic(&path, text.as_bytes())?;

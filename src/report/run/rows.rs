@@ -240,13 +240,28 @@ pub fn weekly_csv(r: &RunResult) -> String {
     to_csv(rows)
 }
 
-/// `replications.csv`'s text.
-pub fn replications_csv(r: &RunResult) -> String {
-    to_csv(r.arms.iter().flat_map(|arm| {
+/// `replications.csv`'s rows: one per arm and replication.
+fn replication_rows(r: &RunResult) -> impl Iterator<Item = ReplicationRow> + '_ {
+    r.arms.iter().flat_map(|arm| {
         arm.replications
             .iter()
             .map(|x| ReplicationRow::of(&arm.name, x))
-    }))
+    })
+}
+
+/// `replications.csv`'s text.
+pub fn replications_csv(r: &RunResult) -> String {
+    to_csv(replication_rows(r))
+}
+
+/// Writes `replications.csv` to `out` a row at a time (its text grows with the replications;
+/// the same bytes as [`replications_csv`]).
+///
+/// # Errors
+///
+/// What `out` returns.
+pub fn write_replications_csv(r: &RunResult, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    crate::report::csv::write_csv(replication_rows(r), out)
 }
 
 /// `comparison.csv`'s text.
